@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Runs Debian's dovecot-pop3d as a private test peer: its own config, base_dir, passwd-file and Maildirs under DIR,
+# listening on 127.0.0.1 only. The system-wide service is never touched.
+#
+#   scripts/dovecot.sh start DIR [PORT]   write DIR/dovecot.conf, start dovecot in the background, wait until the
+#                                          POP3 greeting arrives; prints "dovecot pop3 127.0.0.1:PORT"
+#   scripts/dovecot.sh stop DIR            stop it (SIGTERM, then SIGKILL after 5 s)
+#
+# Accounts (the standard fixture users): alice, bob, empty with password "secret"; their Maildirs are
+# DIR/mail/USER/ (write messages there, e.g. with `pop3spec run --seed-maildir DIR/mail/alice`).
+# Environment: DOVECOT_USERS="alice bob empty" overrides the account list; DOVECOT_EXTRA adds config lines.
+set -euo pipefail
+
+cmd=${1:?usage: dovecot.sh start|stop DIR [PORT]}
+dir=${2:?usage: dovecot.sh start|stop DIR [PORT]}
+dir=$(realpath -m "$dir")
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+case "$cmd" in
+start)
+  port=${3:-$(free_port)}
+  mkdir -p "$dir/run" "$dir/mail"
+  # Dovecot refuses to access mail as root: as root the Maildirs belong to nobody (files written later by root
+  # with mode 644 stay readable, and the folders stay writable for dovecot's renames and unlinks).
+  if [ "$(id -u)" -eq 0 ]; then me_uid=$(id -u nobody); me_gid=$(id -g nobody); else me_uid=$(id -u); me_gid=$(id -g); fi
+  : >"$dir/passwd"
+  for u in ${DOVECOT_USERS:-alice bob empty}; do
+    mkdir -p "$dir/mail/$u/cur" "$dir/mail/$u/new" "$dir/mail/$u/tmp"
+    # {PLAIN} scheme: the test rig's secrets are not secret; uid/gid are the caller's so mail files stay readable.
+    echo "$u:{PLAIN}secret:$me_uid:$me_gid::$dir/mail/$u" >>"$dir/passwd"
+  done
+  chown -R "$me_uid:$me_gid" "$dir/mail"
+  cat >"$dir/dovecot.conf" <<CONF
+base_dir = $dir/run
+state_dir = $dir/run/state
+instance_name = pop3spec-dovecot-$port
+protocols = pop3
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+mail_location = maildir:~
+log_path = $dir/dovecot.log
+info_log_path = $dir/dovecot.log
+default_login_user = dovenull
+default_internal_user = dovecot
+first_valid_uid = 1
+login_trusted_networks = 127.0.0.0/8
+pop3_uidl_format = %08Xu%08Xv
+pop3_lock_session = yes
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $port
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0666
+  }
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $dir/passwd
+}
+userdb {
+  driver = passwd-file
+  args = $dir/passwd
+}
+${DOVECOT_EXTRA:-}
+CONF
+  mkdir -p "$dir/run/state"
+  chmod 755 "$dir" "$dir/run"
+  dovecot -F -c "$dir/dovecot.conf" >>"$dir/dovecot.out" 2>&1 &
+  echo $! >"$dir/dovecot.pid"
+  for _ in $(seq 1 100); do
+    if python3 - "$port" <<'PY' 2>/dev/null; then
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)
+s.settimeout(2)
+assert s.recv(512).startswith(b"+OK")
+PY
+      echo "dovecot pop3 127.0.0.1:$port"
+      exit 0
+    fi
+    if ! kill -0 "$(cat "$dir/dovecot.pid")" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "dovecot.sh: dovecot did not greet on 127.0.0.1:$port; log follows" >&2
+  cat "$dir/dovecot.out" "$dir/dovecot.log" >&2 2>/dev/null || true
+  exit 1
+  ;;
+stop)
+  [ -f "$dir/dovecot.pid" ] || exit 0
+  pid=$(cat "$dir/dovecot.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$dir/dovecot.pid"
+  ;;
+*)
+  echo "usage: dovecot.sh start|stop DIR [PORT]" >&2
+  exit 2
+  ;;
+esac
