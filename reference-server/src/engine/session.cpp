@@ -1,7 +1,15 @@
-// Stub implementation: greeting, QUIT and -ERR for everything else. The full engine replaces it.
 #include "engine/session.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
+#include <optional>
+#include <vector>
+
+#include "pop3/apop.hpp"
+#include "pop3/command_parser.hpp"
+#include "pop3/dot_stuffing.hpp"
+#include "pop3/sasl_plain.hpp"
 
 namespace pop3::server {
 
@@ -14,96 +22,745 @@ bool LoginHistory::try_login(const std::string& user, std::chrono::system_clock:
     return true;
 }
 
+namespace {
+
+// RFC 2449 §4: the first line of a reply is at most 512 octets with CRLF; texts we build from config are cut so that
+// no configuration can break that.
+constexpr std::size_t max_reply_line = 512;
+// Input bytes the engine holds before feed() pushes back (see Session::max_input_buffer).
+constexpr std::size_t input_capacity = 64 * 1024;
+
+std::atomic<std::uint64_t> global_counter{0};
+
+// Comparison whose time does not depend on where the strings differ (secrets).
+bool secret_equal(std::string_view a, std::string_view b) {
+    unsigned diff = a.size() == b.size() ? 0U : 1U;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const unsigned char other = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+        diff |= static_cast<unsigned>(static_cast<unsigned char>(a[i]) ^ other);
+    }
+    return diff == 0;
+}
+
+// RFC 1939 §5: a message-number is a decimal number. Digits only: no sign, no space, no trailing junk; a value that
+// does not fit 64 bits fails instead of wrapping (so 2^32+1 can never alias 1).
+std::optional<std::uint64_t> parse_decimal(std::string_view text) {
+    if (text.empty() || text.size() > 20) return std::nullopt;
+    if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+    std::uint64_t value = 0;
+    const auto [ptr, err] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (err != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+std::string cut(std::string_view text, std::size_t max) {
+    return std::string(text.substr(0, max));
+}
+
+}  // namespace
+
 struct Session::Impl {
+    enum class AfterFlush { none, close, start_tls, wait };
+    enum class Stream { none, message, list, uidl, capa };
+
     std::shared_ptr<const SessionConfig> config;
     Store* store = nullptr;
-    SessionOptions options;
+    bool tls = false;
+
     SessionState state = SessionState::authorization;
-    std::string user;
+    AfterFlush after_flush = AfterFlush::none;
+
+    // Input: bytes fed but not yet framed, and the framer holding at most one line.
     std::string input;
-    std::string output;
-    std::size_t output_pos = 0;
-    bool closing = false;
+    pop3::CommandFramer framer;
+
+    // Output: bytes to send from out[out_pos].
+    std::string out;
+    std::size_t out_pos = 0;
+
+    // A multi-line reply in progress.
+    Stream stream = Stream::none;
+    std::unique_ptr<MessageReader> reader;
+    pop3::DotStuffer stuffer;
+    std::optional<pop3::TopLimiter> top;
+    std::size_t list_cursor = 0;
+
+    // AUTHORIZATION.
+    std::string apop_timestamp;
+    std::string pending_user;    // the name of the last successful USER
+    bool user_accepted = false;  // the previous command was a successful USER (RFC 1939 §7 PASS)
+    bool sasl_continuation = false;
+    unsigned failed_auths = 0;
+    unsigned bad_commands = 0;
+
+    // TRANSACTION.
+    std::string user;
+    std::unique_ptr<Maildrop> maildrop;
+    std::vector<bool> deleted;
+    std::size_t deleted_count = 0;
+    std::uint64_t deleted_octets = 0;
+
+    Impl(std::shared_ptr<const SessionConfig> c, Store& s, SessionOptions o)
+        : config(std::move(c)),
+          store(&s),
+          tls(o.tls_active),
+          framer(std::max(config->max_command_line, config->max_auth_line)) {}
+
+    const SessionConfig& cfg() const { return *config; }
+
+    void log(std::string_view event) const {
+        if (cfg().log) cfg().log(event);
+    }
+
+    // ---- output --------------------------------------------------------------------------------------------------
+
+    void reply_line(std::string_view line) {
+        std::string_view text = line.substr(0, max_reply_line - 2);
+        out.append(text);
+        out.append("\r\n");
+        if (cfg().log) log("S: " + std::string(text));
+    }
+    void ok(std::string_view text = {}) {
+        reply_line(text.empty() ? std::string("+OK") : "+OK " + std::string(text));
+        bad_commands = 0;
+    }
+    void err(std::string_view text) { reply_line("-ERR " + std::string(text)); }
+
+    // A protocol error by the client (unknown command, wrong state, bad arguments): RFC 1939 §3 -ERR, and after
+    // too many in a row the connection is closed (abuse).
+    void bad(std::string_view text) {
+        err(text);
+        ++bad_commands;
+        if (cfg().max_bad_commands != 0 && bad_commands >= cfg().max_bad_commands) {
+            reply_line("-ERR too many bad commands, closing");
+            close_after_flush();
+        }
+    }
+
+    void close_after_flush() {
+        after_flush = AfterFlush::close;
+        release_maildrop();
+    }
+
+    void release_maildrop() {
+        reader.reset();
+        maildrop.reset();  // releases the lock; nothing is applied (RFC 1939 §6: only QUIT enters UPDATE)
+    }
+
+    // ---- greeting ------------------------------------------------------------------------------------------------
+
+    void start() {
+        std::string greeting = "POP3 server ready";
+        if (cfg().apop_enabled) {
+            // RFC 1939 §7 APOP: a msg-id style timestamp, different in every greeting: pid, a process-wide counter
+            // and the time make it unique.
+            const std::uint64_t counter = cfg().next_id ? cfg().next_id() : ++global_counter;
+            const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(cfg().clock().time_since_epoch());
+            std::string host = cut(cfg().hostname, 255);
+            std::replace_if(
+                host.begin(), host.end(),
+                [](char c) { return c == '<' || c == '>' || static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; }, '_');
+            if (host.empty()) host = "localhost";
+            apop_timestamp = "<" + std::to_string(cfg().pid) + "." + std::to_string(counter) + "." +
+                             std::to_string(seconds.count()) + "@" + host + ">";
+            greeting += " " + apop_timestamp;
+        }
+        ok(greeting);
+    }
+
+    // ---- the main loop -------------------------------------------------------------------------------------------
+
+    Session::Next next() {
+        for (;;) {
+            if (out_pos < out.size()) return Next::write;
+            if (stream != Stream::none) {
+                refill();
+                continue;
+            }
+            switch (after_flush) {
+                case AfterFlush::close:
+                    state = SessionState::closed;
+                    return Next::close;
+                case AfterFlush::start_tls:
+                    return Next::start_tls;
+                case AfterFlush::wait:
+                    return Next::wait;
+                case AfterFlush::none:
+                    break;
+            }
+            if (state == SessionState::closed) return Next::close;
+            if (!process_one()) return Next::read;
+        }
+    }
+
+    // Frames and executes at most one command; false when no complete line is buffered.
+    bool process_one() {
+        if (!framer.has_line()) {
+            const std::size_t used = framer.feed(input);
+            input.erase(0, used);
+            if (!framer.has_line()) {
+                if (input.empty() && input.capacity() > 4096) std::string().swap(input);
+                return false;
+            }
+        }
+        std::optional<pop3::FramedLine> line = framer.next();
+        if (!line) return false;
+        if (sasl_continuation) {
+            sasl_response(*line);
+        } else {
+            command(*line);
+        }
+        return true;
+    }
+
+    // ---- commands ------------------------------------------------------------------------------------------------
+
+    void command(const pop3::FramedLine& line) {
+        const bool was_user_accepted = user_accepted;
+        user_accepted = false;
+        // R2449-LEN-3: an over-long line gets one -ERR; its overflow was skipped by the framer, never run as a command.
+        if (line.error || line.wire_octets > cfg().max_command_line) {
+            log("C: <line too long>");
+            bad("line too long");
+            return;
+        }
+        pop3::CommandLimits limits;
+        limits.max_line = cfg().max_command_line;
+        pop3::Result<pop3::Command> parsed = pop3::parse_command(line.text, limits);
+        if (!parsed) {
+            log("C: <malformed command>");
+            bad("malformed command");
+            return;
+        }
+        const pop3::Command& cmd = *parsed;
+        log_command(cmd);
+        const std::string& k = cmd.keyword;
+
+        if (k == "CAPA") return capa(cmd);
+        if (k == "QUIT") return quit(cmd);
+        if (state == SessionState::authorization) {
+            if (k == "USER") return user_command(cmd);
+            if (k == "PASS") return pass_command(cmd, was_user_accepted);
+            if (k == "APOP") return apop_command(cmd);
+            if (k == "AUTH") return auth_command(cmd);
+            if (k == "STLS") return stls_command(cmd);
+            if (is_transaction_command(k)) return bad("command not valid before login");
+            return bad("unknown command");
+        }
+        // TRANSACTION
+        if (k == "STAT") return stat_command(cmd);
+        if (k == "LIST") return list_command(cmd, Stream::list);
+        if (k == "UIDL") return list_command(cmd, Stream::uidl);
+        if (k == "RETR") return retr_command(cmd);
+        if (k == "TOP") return top_command(cmd);
+        if (k == "DELE") return dele_command(cmd);
+        if (k == "NOOP") return no_args(cmd) ? ok() : bad("NOOP takes no arguments");
+        if (k == "RSET") return rset_command(cmd);
+        if (k == "USER" || k == "PASS" || k == "APOP" || k == "AUTH" || k == "STLS") {
+            // RFC 1939 §7, RFC 5034 §4, RFC 2595 §4: only in AUTHORIZATION.
+            return bad("already authenticated");
+        }
+        return bad("unknown command");
+    }
+
+    static bool is_transaction_command(std::string_view k) {
+        return k == "STAT" || k == "LIST" || k == "RETR" || k == "DELE" || k == "NOOP" || k == "RSET" || k == "TOP" ||
+               k == "UIDL";
+    }
+
+    static bool no_args(const pop3::Command& cmd) { return cmd.args.empty() && cmd.rest.empty(); }
+
+    void log_command(const pop3::Command& cmd) const {
+        if (!cfg().log) return;
+        // Secrets never reach a log: PASS, APOP's digest and AUTH's response are redacted.
+        if (cmd.keyword == "PASS") return log("C: PASS <redacted>");
+        if (cmd.keyword == "APOP") {
+            return log("C: APOP " + (cmd.args.empty() ? std::string() : cmd.args.front()) + " <redacted>");
+        }
+        if (cmd.keyword == "AUTH" && cmd.args.size() > 1) return log("C: AUTH " + cmd.args.front() + " <redacted>");
+        log("C: " + cmd.keyword + (cmd.rest.empty() ? std::string() : " " + cmd.rest));
+    }
+
+    // RFC 2449 §5 CAPA, valid in both states; lists exactly what works in the current state.
+    void capa(const pop3::Command& cmd) {
+        if (!no_args(cmd)) return bad("CAPA takes no arguments");
+        ok("Capability list follows");
+        stream = Stream::capa;
+    }
+
+    bool plaintext_ok() const { return tls || cfg().allow_plaintext_auth; }
+
+    std::string capa_body() const {
+        std::string body;
+        const auto line = [&](std::string_view l) {
+            body.append(l.substr(0, max_reply_line - 2));
+            body.append("\r\n");
+        };
+        line("TOP");
+        line("UIDL");
+        line("RESP-CODES");
+        line("AUTH-RESP-CODE");
+        line("PIPELINING");
+        if (state == SessionState::authorization) {
+            if (plaintext_ok()) {
+                line("USER");
+                line("SASL PLAIN");
+            }
+            // RFC 2595 §4: STLS only before login and only while TLS is not active.
+            if (cfg().tls_available && !tls) line("STLS");
+        }
+        if (!cfg().expire.empty()) line("EXPIRE " + cfg().expire);
+        if (cfg().login_delay.count() > 0) line("LOGIN-DELAY " + std::to_string(cfg().login_delay.count()));
+        // RFC 2449 §6.9: IMPLEMENTATION SHOULD NOT be given before login (it helps attackers).
+        if (state == SessionState::transaction && !cfg().implementation.empty()) {
+            line("IMPLEMENTATION " + cfg().implementation);
+        }
+        body.append(".\r\n");
+        return body;
+    }
+
+    void quit(const pop3::Command& cmd) {
+        if (!no_args(cmd)) return bad("QUIT takes no arguments");
+        if (state == SessionState::transaction) {
+            // RFC 1939 §6: QUIT from TRANSACTION enters UPDATE and removes the messages marked deleted.
+            state = SessionState::update;
+            std::vector<std::size_t> numbers;
+            numbers.reserve(deleted_count);
+            for (std::size_t i = 0; i < deleted.size(); ++i) {
+                if (deleted[i]) numbers.push_back(i + 1);
+            }
+            std::error_code ec = numbers.empty() ? std::error_code() : maildrop->commit(numbers);
+            if (ec) {
+                log("update failed: " + ec.message());
+                // RFC 1939 §6 and RFC 3206 §4: the deletions could not all be applied; the client may retry later.
+                err("[SYS/TEMP] some deleted messages not removed");
+            } else {
+                ok("bye (" + std::to_string(numbers.size()) + " messages deleted)");
+            }
+        } else {
+            // RFC 1939 §4: QUIT in AUTHORIZATION closes without UPDATE.
+            ok("bye");
+        }
+        close_after_flush();
+    }
+
+    void user_command(const pop3::Command& cmd) {
+        if (!plaintext_ok()) return bad("plaintext login not allowed without TLS, use STLS");
+        if (cmd.args.size() != 1) return bad("USER takes one argument");
+        pending_user = cmd.args.front();
+        user_accepted = true;
+        // RFC 1939 §7 and §13: +OK whether or not the mailbox exists, so USER reveals nothing; never [AUTH] here
+        // (RFC 3206 §6).
+        ok("send PASS");
+    }
+
+    void pass_command(const pop3::Command& cmd, bool after_user) {
+        if (!plaintext_ok()) return bad("plaintext login not allowed without TLS, use STLS");
+        // RFC 1939 §7: PASS only immediately after a successful USER.
+        if (!after_user) return bad("PASS must follow a successful USER");
+        // RFC 1939 §7: the password is the rest of the line (it may contain spaces).
+        if (cmd.rest.empty()) return bad("PASS takes one argument");
+        const std::string name = pending_user;
+        const auto it = cfg().users.find(name);
+        const bool good = it != cfg().users.end() && secret_equal(cmd.rest, it->second);
+        if (!good) return auth_failed();
+        login(name);
+    }
+
+    void apop_command(const pop3::Command& cmd) {
+        if (!cfg().apop_enabled || apop_timestamp.empty()) return bad("APOP not available");
+        if (cmd.args.size() != 2) return bad("APOP takes a name and a digest");
+        const std::string& name = cmd.args[0];
+        const std::string& digest = cmd.args[1];
+        if (!pop3::is_apop_digest_syntax(digest)) return auth_failed();
+        const auto it = cfg().users.find(name);
+        if (it == cfg().users.end()) return auth_failed();
+        const std::string expected = pop3::apop_digest(apop_timestamp, it->second);
+        if (expected.empty()) {
+            err("[SYS/TEMP] digest unavailable");
+            return;
+        }
+        if (!secret_equal(digest, expected)) return auth_failed();
+        login(name);
+    }
+
+    void auth_command(const pop3::Command& cmd) {
+        // RFC 5034 §4: AUTH mechanism [initial-response]. A bare AUTH is not defined there (D19): -ERR.
+        if (cmd.args.empty() || cmd.args.size() > 2) return bad("AUTH takes a mechanism and an optional response");
+        std::string mechanism = cmd.args[0];
+        std::transform(mechanism.begin(), mechanism.end(), mechanism.begin(),
+                       [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
+        if (mechanism != "PLAIN") return bad("unsupported SASL mechanism");
+        // RFC 5034 §6 / RFC 2595 §6: PLAIN exposes the password, so it follows the plaintext policy.
+        if (!plaintext_ok()) return bad("PLAIN not allowed without TLS, use STLS");
+        if (cmd.args.size() == 2) {
+            sasl_plain(cmd.args[1]);
+            return;
+        }
+        // RFC 5034 §4: an empty challenge is "+" followed by exactly one space.
+        reply_line("+ ");
+        sasl_continuation = true;
+    }
+
+    void sasl_response(const pop3::FramedLine& line) {
+        sasl_continuation = false;
+        if (line.error || line.wire_octets > cfg().max_auth_line) {
+            log("C: <SASL response too long>");
+            return bad("SASL response too long");
+        }
+        log("C: <SASL response redacted>");
+        // RFC 5034 §4: "*" cancels the exchange, and the server answers -ERR.
+        if (line.text == "*") {
+            err("authentication cancelled");
+            return;
+        }
+        sasl_plain(line.text);
+    }
+
+    // RFC 4616 §2 and RFC 5034 §4: "=" is an empty response; bad base64 or a malformed message fails.
+    void sasl_plain(std::string_view response) {
+        const std::string_view text = response == "=" ? std::string_view() : response;
+        pop3::Result<pop3::SaslPlainCredentials> credentials = pop3::sasl_plain_decode(text);
+        if (!credentials) {
+            if (credentials.error() == pop3::SaslPlainError::bad_base64) return bad("invalid base64");
+            return auth_failed();
+        }
+        // RFC 4616 §2: we act for no one else, so the authorization identity must be empty or the user itself.
+        if (!credentials->authzid.empty() && credentials->authzid != credentials->authcid) return auth_failed();
+        const auto it = cfg().users.find(credentials->authcid);
+        if (it == cfg().users.end() || !secret_equal(credentials->password, it->second)) return auth_failed();
+        login(credentials->authcid);
+    }
+
+    void stls_command(const pop3::Command& cmd) {
+        if (!no_args(cmd)) return bad("STLS takes no arguments");
+        if (tls) return bad("TLS already active");
+        if (!cfg().tls_available) return bad("TLS not available");
+        ok("begin TLS negotiation");
+        // RFC 2595 §4 (and CVE-2011-0411): whatever the client pipelined after STLS in plaintext is thrown away,
+        // never executed after the handshake.
+        discard_input();
+        pending_user.clear();
+        after_flush = AfterFlush::start_tls;
+    }
+
+    void discard_input() {
+        framer.discard_buffered();
+        std::string().swap(input);
+    }
+
+    // RFC 3206 §6: [AUTH] on every failure caused by the credentials themselves.
+    void auth_failed() {
+        ++failed_auths;
+        err("[AUTH] authentication failed");
+        if (cfg().max_failed_auths != 0 && failed_auths >= cfg().max_failed_auths) {
+            close_after_flush();  // RFC 1939 §4 permits closing after a failed authentication
+        } else if (cfg().failed_auth_delay.count() > 0) {
+            after_flush = AfterFlush::wait;
+        }
+    }
+
+    // Credentials are good: take the maildrop lock (RFC 1939 §4) and enter TRANSACTION.
+    void login(const std::string& name) {
+        std::error_code ec;
+        std::unique_ptr<Maildrop> drop = store->lock(name, ec);
+        if (!drop) {
+            log("lock " + name + ": " + ec.message());
+            if (ec == StoreErrc::in_use) return err("[IN-USE] maildrop already locked");
+            if (ec == StoreErrc::permanent) return err("[SYS/PERM] maildrop unavailable");
+            return err("[SYS/TEMP] maildrop unavailable, try later");
+        }
+        if (cfg().login_delay.count() > 0 && cfg().login_history &&
+            !cfg().login_history->try_login(name, cfg().clock(), cfg().login_delay)) {
+            // RFC 2449 §8.1.2: too soon after the last login.
+            return err("[LOGIN-DELAY] wait before logging in again");
+        }
+        maildrop = std::move(drop);
+        user = name;
+        deleted.assign(maildrop->messages().size(), false);
+        deleted_count = 0;
+        deleted_octets = 0;
+        state = SessionState::transaction;
+        pending_user.clear();
+        log("login " + name);
+        ok("maildrop has " + std::to_string(live_count()) + " messages (" + std::to_string(live_octets()) + " octets)");
+    }
+
+    // ---- TRANSACTION ---------------------------------------------------------------------------------------------
+
+    const std::vector<MessageInfo>& messages() const { return maildrop->messages(); }
+    std::size_t live_count() const { return messages().size() - deleted_count; }
+    std::uint64_t live_octets() const {
+        std::uint64_t total = 0;
+        for (const auto& m : messages())
+            total += m.size;
+        return total - deleted_octets;
+    }
+
+    // RFC 1939 §5: a message number names an existing message not marked deleted; anything else is -ERR.
+    std::optional<std::size_t> message_number(std::string_view arg) {
+        const auto n = parse_decimal(arg);
+        if (!n || *n == 0 || *n > messages().size()) {
+            bad("no such message");
+            return std::nullopt;
+        }
+        if (deleted[*n - 1]) {
+            bad("message already deleted");
+            return std::nullopt;
+        }
+        return static_cast<std::size_t>(*n);
+    }
+
+    void stat_command(const pop3::Command& cmd) {
+        if (!no_args(cmd)) return bad("STAT takes no arguments");
+        // RFC 1939 §5: deleted messages are not counted.
+        ok(std::to_string(live_count()) + " " + std::to_string(live_octets()));
+    }
+
+    void list_command(const pop3::Command& cmd, Stream kind) {
+        if (cmd.args.size() > 1) return bad("too many arguments");
+        if (cmd.args.size() == 1) {
+            const auto n = message_number(cmd.args[0]);
+            if (!n) return;
+            const MessageInfo& m = messages()[*n - 1];
+            ok(std::to_string(*n) + " " + (kind == Stream::list ? std::to_string(m.size) : m.uid));
+            return;
+        }
+        if (kind == Stream::list) {
+            ok(std::to_string(live_count()) + " messages (" + std::to_string(live_octets()) + " octets)");
+        } else {
+            ok("unique-id listing follows");
+        }
+        stream = kind;
+        list_cursor = 0;
+    }
+
+    std::optional<std::size_t> servable(std::string_view arg) {
+        const auto n = message_number(arg);
+        if (!n) return std::nullopt;
+        if (cfg().max_message_size != 0 && messages()[*n - 1].size > cfg().max_message_size) {
+            err("[SYS/PERM] message too large to serve");
+            return std::nullopt;
+        }
+        return n;
+    }
+
+    bool open_message(std::size_t n) {
+        std::error_code ec;
+        reader = maildrop->open(n, ec);
+        if (!reader) {
+            log("open message " + std::to_string(n) + ": " + ec.message());
+            err(ec == StoreErrc::permanent ? "[SYS/PERM] message unavailable" : "[SYS/TEMP] message unavailable");
+            return false;
+        }
+        stuffer = pop3::DotStuffer();
+        return true;
+    }
+
+    void retr_command(const pop3::Command& cmd) {
+        if (cmd.args.size() != 1) return bad("RETR takes one argument");
+        const auto n = servable(cmd.args[0]);
+        if (!n || !open_message(*n)) return;
+        top.reset();
+        ok(std::to_string(messages()[*n - 1].size) + " octets");
+        stream = Stream::message;
+    }
+
+    void top_command(const pop3::Command& cmd) {
+        if (cmd.args.size() != 2) return bad("TOP takes a message number and a line count");
+        // RFC 1939 §7: the line count is a non-negative number; a count too large for 64 bits means "all".
+        const std::string& lines = cmd.args[1];
+        if (lines.empty() || !std::all_of(lines.begin(), lines.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return bad("invalid line count");
+        }
+        const std::uint64_t k = parse_decimal(lines).value_or(UINT64_MAX);
+        const auto n = servable(cmd.args[0]);
+        if (!n || !open_message(*n)) return;
+        top.emplace(k);
+        ok("top of message follows");
+        stream = Stream::message;
+    }
+
+    void dele_command(const pop3::Command& cmd) {
+        if (cmd.args.size() != 1) return bad("DELE takes one argument");
+        const auto n = message_number(cmd.args[0]);
+        if (!n) return;
+        deleted[*n - 1] = true;
+        ++deleted_count;
+        deleted_octets += messages()[*n - 1].size;
+        ok("message " + std::to_string(*n) + " deleted");
+    }
+
+    void rset_command(const pop3::Command& cmd) {
+        if (!no_args(cmd)) return bad("RSET takes no arguments");
+        std::fill(deleted.begin(), deleted.end(), false);
+        deleted_count = 0;
+        deleted_octets = 0;
+        ok("maildrop has " + std::to_string(live_count()) + " messages (" + std::to_string(live_octets()) + " octets)");
+    }
+
+    // ---- streaming multi-line bodies -----------------------------------------------------------------------------
+
+    void refill() {
+        switch (stream) {
+            case Stream::none:
+                return;
+            case Stream::capa:
+                out += capa_body();
+                stream = Stream::none;
+                return;
+            case Stream::list:
+            case Stream::uidl:
+                refill_listing();
+                return;
+            case Stream::message:
+                refill_message();
+                return;
+        }
+    }
+
+    // Scan listings are produced a chunk at a time too: 100,000 messages never become one 2 MB string.
+    void refill_listing() {
+        const auto& list = messages();
+        while (list_cursor < list.size() && out.size() < cfg().stream_chunk) {
+            const std::size_t i = list_cursor++;
+            if (deleted[i]) continue;  // RFC 1939 §5: deleted messages are not listed
+            out += std::to_string(i + 1);
+            out += ' ';
+            out += stream == Stream::list ? std::to_string(list[i].size) : list[i].uid;
+            out += "\r\n";
+        }
+        if (list_cursor >= list.size()) {
+            out += ".\r\n";
+            stream = Stream::none;
+        }
+    }
+
+    void refill_message() {
+        std::string chunk(std::max<std::size_t>(cfg().stream_chunk, 512), '\0');
+        std::error_code ec;
+        const std::size_t got = reader->read(std::span<char>(chunk.data(), chunk.size()), ec);
+        if (ec) {
+            // Mid-body there is no way to send -ERR: cut the connection so the client sees a missing terminator
+            // rather than a short message it could take for the whole.
+            log("read failed: " + ec.message());
+            stream = Stream::none;
+            discard_input();
+            close_after_flush();
+            return;
+        }
+        std::string_view data(chunk.data(), got);
+        bool finished = got == 0;
+        if (top) {
+            data = data.substr(0, top->accept(data));
+            finished = finished || top->done();
+        }
+        stuffer.encode(data, out);
+        if (finished) {
+            stuffer.finish(out);  // RFC 1939 §3: CRLF if missing, then ".CRLF"
+            reader.reset();
+            top.reset();
+            stream = Stream::none;
+        }
+    }
 };
 
 Session::Session(std::shared_ptr<const SessionConfig> config, Store& store, SessionOptions options)
-    : impl_(std::make_unique<Impl>()) {
-    impl_->config = std::move(config);
-    impl_->store = &store;
-    impl_->options = options;
-}
+    : impl_(std::make_unique<Impl>(std::move(config), store, options)) {}
 
 Session::~Session() = default;
 
 void Session::start() {
-    impl_->output += "+OK POP3 server ready\r\n";
+    impl_->start();
 }
 
 std::size_t Session::feed(std::string_view bytes) {
-    if (impl_->closing) return bytes.size();
-    impl_->input.append(bytes);
-    return bytes.size();
+    auto& s = *impl_;
+    if (s.after_flush == Impl::AfterFlush::start_tls || s.after_flush == Impl::AfterFlush::close ||
+        s.state == SessionState::closed) {
+        return bytes.size();  // RFC 2595 §4: plaintext after STLS is discarded; after close, nothing matters
+    }
+    const std::size_t room = s.input.size() >= input_capacity ? 0 : input_capacity - s.input.size();
+    const std::size_t n = std::min(room, bytes.size());
+    s.input.append(bytes.substr(0, n));
+    return n;
 }
 
 Session::Next Session::next() {
-    auto& s = *impl_;
-    while (s.output_pos == s.output.size() && !s.closing) {
-        const auto eol = s.input.find("\r\n");
-        if (eol == std::string::npos) return Next::read;
-        const std::string line = s.input.substr(0, eol);
-        s.input.erase(0, eol + 2);
-        if (line == "QUIT" || line == "quit") {
-            s.output += "+OK bye\r\n";
-            s.closing = true;
-        } else {
-            s.output += "-ERR not implemented yet\r\n";
-        }
-    }
-    if (s.output_pos < s.output.size()) return Next::write;
-    return Next::close;
+    return impl_->next();
 }
 
 std::string_view Session::pending_output() {
-    return std::string_view(impl_->output).substr(impl_->output_pos);
+    return std::string_view(impl_->out).substr(impl_->out_pos);
 }
 
 void Session::consume_output(std::size_t n) {
-    impl_->output_pos += n;
-    if (impl_->output_pos >= impl_->output.size()) {
-        impl_->output.clear();
-        impl_->output_pos = 0;
+    auto& s = *impl_;
+    s.out_pos = std::min(s.out.size(), s.out_pos + n);
+    if (s.out_pos == s.out.size()) {
+        s.out.clear();
+        s.out_pos = 0;
+        // Idle sessions keep little memory: a buffer grown by a streamed body is given back.
+        if (s.stream == Impl::Stream::none && s.out.capacity() > 4096) std::string().swap(s.out);
     }
 }
 
-void Session::resume() {}
+void Session::resume() {
+    if (impl_->after_flush == Impl::AfterFlush::wait) impl_->after_flush = Impl::AfterFlush::none;
+}
+
 void Session::tls_started() {
-    impl_->options.tls_active = true;
+    auto& s = *impl_;
+    s.tls = true;
+    s.discard_input();
+    if (s.after_flush == Impl::AfterFlush::start_tls) s.after_flush = Impl::AfterFlush::none;
+    s.log("TLS started");
 }
+
 void Session::timed_out() {
-    impl_->closing = true;
+    auto& s = *impl_;
+    // RFC 1939 §3: autologout closes without UPDATE and (here) without a reply.
+    s.log("autologout");
+    s.out.clear();
+    s.out_pos = 0;
+    s.stream = Impl::Stream::none;
+    s.close_after_flush();
+    s.state = SessionState::closed;
 }
+
 void Session::disconnected() {
-    impl_->closing = true;
+    auto& s = *impl_;
+    s.log("disconnected");
+    s.out.clear();
+    s.out_pos = 0;
+    s.stream = Impl::Stream::none;
+    s.close_after_flush();
+    s.state = SessionState::closed;
 }
 
 std::chrono::milliseconds Session::idle_timeout() const noexcept {
     return impl_->state == SessionState::transaction ? impl_->config->transaction_timeout
                                                      : impl_->config->authorization_timeout;
 }
+
 std::chrono::milliseconds Session::wait_duration() const noexcept {
     return impl_->config->failed_auth_delay;
 }
+
 SessionState Session::state() const noexcept {
     return impl_->state;
 }
+
 const std::string& Session::user() const noexcept {
     return impl_->user;
 }
+
 bool Session::tls_active() const noexcept {
-    return impl_->options.tls_active;
+    return impl_->tls;
 }
+
 std::size_t Session::max_input_buffer() const noexcept {
-    return 64 * 1024;
+    return input_capacity;
 }
 
 }  // namespace pop3::server
