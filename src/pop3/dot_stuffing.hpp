@@ -31,8 +31,8 @@ class DotStuffer {
   private:
     bool at_line_start_ = true;
     bool last_was_cr_ = false;
+    bool finished_ = false;  // finish() ran: the next encode() starts a new message
     std::uint64_t content_octets_ = 0;
-    std::uint64_t finished_octets_ = 0;
 };
 
 /// The size of a stored message as RETR sends it: octets with every line end counted as CRLF (a bare LF counts
@@ -68,7 +68,7 @@ class TopLimiter {
     std::uint64_t limit_;
     std::uint64_t body_lines_seen_ = 0;
     std::size_t line_octets_ = 0;  // octets of the current line so far, line end excluded
-    bool line_is_cr_only_ = false;
+    bool first_is_cr_ = false;     // the current line's first octet is CR (so "\r\n" is an empty line)
     bool in_body_ = false;
     bool done_ = false;
 };
@@ -118,6 +118,7 @@ class DotDecoder {
   private:
     enum class State { line_start, dot, dot_cr, in_line, done, failed };
     bool note(Violation v);  // records v; returns true when decoding must stop (strict)
+    bool seen(Violation v) const noexcept { return (seen_mask_ & (1U << static_cast<unsigned>(v))) != 0; }
 
     Options options_{};
     State state_ = State::line_start;
@@ -127,6 +128,8 @@ class DotDecoder {
     std::uint64_t content_octets_ = 0;
     std::uint64_t content_lines_ = 0;
     std::uint64_t wire_octets_ = 0;
+    std::uint32_t seen_mask_ = 0;
+    std::error_code error_;
     std::vector<Violation> violations_;
 };
 

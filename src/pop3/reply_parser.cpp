@@ -1,29 +1,277 @@
 #include "pop3/reply_parser.hpp"
 
+#include <cstring>
 #include <utility>
 
 namespace pop3 {
+namespace {
 
-// STUB (first commit): the implementation follows.
+char ascii_upper(char c) noexcept {
+    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+// True when `line` starts with `indicator`, compared case-insensitively; `exact` tells whether the case matched.
+bool starts_with_indicator(std::string_view line, std::string_view indicator, bool& exact) noexcept {
+    if (line.size() < indicator.size()) return false;
+    exact = true;
+    for (std::size_t i = 0; i < indicator.size(); ++i) {
+        if (ascii_upper(line[i]) != indicator[i]) return false;
+        if (line[i] != indicator[i]) exact = false;
+    }
+    return true;
+}
+
+}  // namespace
+
 void ReplyParser::expect(ReplyKind kind) {
     expected_.push_back(kind);
 }
+
 void ReplyParser::set_body_sink(BodySink sink) {
     sink_ = std::move(sink);
     body_mode_ = BodyMode::sink;
 }
-FeedResult ReplyParser::feed(std::string_view) {
-    return {};
+
+bool ReplyParser::note(Violation v) {
+    bool known = false;
+    for (Violation seen : current_.violations)
+        known = known || seen == v;
+    if (!known) current_.violations.push_back(v);
+    return options_.strictness == Strictness::strict;
 }
+
+void ReplyParser::start_reply() {
+    kind_ = ReplyKind::single_line;
+    if (!expected_.empty()) {
+        kind_ = expected_.front();
+        expected_.pop_front();
+    }
+    current_ = Reply{};
+    status_octets_ = 0;
+    status_last_cr_ = false;
+    status_overlong_ = false;
+    wire_in_reply_ = 0;
+    phase_ = Phase::status_line;
+}
+
+void ReplyParser::complete() {
+    if (current_.multi_line) {
+        current_.body_octets = decoder_.content_octets();
+        current_.body_lines = decoder_.content_lines();
+    }
+    current_.wire_octets = wire_in_reply_;
+    ready_ = std::move(current_);
+    current_ = Reply{};
+    phase_ = Phase::idle;
+}
+
+void ReplyParser::fail(Violation v) {
+    note(v);
+    current_.error = v;
+    complete();
+    phase_ = Phase::failed;
+}
+
+// Decides status, response code and text once the whole status line is in; then body or completion.
+void ReplyParser::finish_status_line() {
+    std::string& line = current_.status_line;
+    const std::size_t content_octets = status_octets_ - 1;  // before the LF
+    if (status_last_cr_) {
+        if (content_octets <= line.size()) line.pop_back();  // the CR of CRLF was stored: not part of the line
+    } else {
+        // RFC 1939 §3: lines end with CRLF. Tolerant: LF alone ends the line.
+        if (note(Violation::bare_lf)) return fail(Violation::bare_lf);
+    }
+    const std::string_view view = line;
+    std::size_t indicator_len = 0;
+    bool exact = false;
+    if (starts_with_indicator(view, "+OK", exact)) {
+        current_.status = Status::ok;
+        indicator_len = 3;
+    } else if (starts_with_indicator(view, "-ERR", exact)) {
+        current_.status = Status::err;
+        indicator_len = 4;
+    } else if (kind_ == ReplyKind::sasl && !view.empty() && view.front() == '+') {
+        // RFC 5034 §4: continue-req = "+" SP [base64] CRLF.
+        current_.status = Status::continuation;
+        if (view.size() == 1) {
+            if (note(Violation::no_space_after_status)) return fail(Violation::no_space_after_status);
+        } else if (view[1] != ' ') {
+            if (note(Violation::no_space_after_status)) return fail(Violation::no_space_after_status);
+            current_.text = std::string(view.substr(1));
+        } else {
+            current_.text = std::string(view.substr(2));
+        }
+        return complete();
+    } else {
+        // "+ERR", "OK", garbage: the reply cannot be interpreted (R1939-CLI-1: the first token decides).
+        current_.status = Status::invalid;
+        current_.text = line;
+        if (note(Violation::bad_status_indicator)) return fail(Violation::bad_status_indicator);
+        return complete();
+    }
+    if (!exact && note(Violation::non_canonical_status)) return fail(Violation::non_canonical_status);
+    std::string_view text = view.substr(indicator_len);
+    if (!text.empty()) {
+        if (text.front() == ' ') {
+            text.remove_prefix(1);
+        } else if (note(Violation::no_space_after_status)) {
+            return fail(Violation::no_space_after_status);
+        }
+    }
+    // RFC 2449 §8: an optional response code in brackets right after the indicator.
+    ResponseCodeMatch match = match_response_code(text);
+    if (match.code) {
+        current_.code = std::move(match.code);
+        text.remove_prefix(match.length);
+    } else if (match.malformed && note(Violation::bad_response_code)) {
+        return fail(Violation::bad_response_code);
+    }
+    current_.text = std::string(text);
+    // RFC 1939 §3 / R1939-CLI-3: only +OK to a multi-line command has a body; -ERR is always one line.
+    if (kind_ == ReplyKind::multi_line_if_ok && current_.status == Status::ok) {
+        current_.multi_line = true;
+        decoder_ = DotDecoder(DotDecoder::Options{options_.strictness, options_.limits.max_body_line});
+        reply_body_mode_ = body_mode_;
+        if (reply_body_mode_ == BodyMode::sink && !sink_) reply_body_mode_ = BodyMode::discard;
+        phase_ = Phase::body;
+        return;
+    }
+    complete();
+}
+
+FeedResult ReplyParser::feed(std::string_view bytes) {
+    if (ready_ || phase_ == Phase::failed) return {0, ready_.has_value()};
+    const char* d = bytes.data();
+    const std::size_t n = bytes.size();
+    const ReplyLimits& limits = options_.limits;
+    std::size_t i = 0;
+    while (i < n && !ready_ && phase_ != Phase::failed) {
+        if (phase_ == Phase::idle) start_reply();
+        if (phase_ == Phase::status_line) {
+            const void* p = std::memchr(d + i, '\n', n - i);
+            const std::size_t lf = p == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(p) - d);
+            const std::size_t seg = lf - i;
+            // Bare CR: a CR followed by anything but LF (a CR at the end of the segment is decided later).
+            const bool bare_cr =
+                (status_last_cr_ && seg > 0) || (seg > 1 && std::memchr(d + i, '\r', seg - 1) != nullptr);
+            const bool nul = seg > 0 && std::memchr(d + i, '\0', seg) != nullptr;
+            if ((bare_cr && note(Violation::bare_cr)) || (nul && note(Violation::nul_byte))) {
+                wire_in_reply_ += seg;
+                fail(bare_cr ? Violation::bare_cr : Violation::nul_byte);
+                return {lf, true};
+            }
+            // Keep at most max_status_line octets: an endless line cannot grow memory (RFC 2449 §4: 512 octets).
+            const std::size_t room = current_.status_line.size() < limits.max_status_line
+                                         ? limits.max_status_line - current_.status_line.size()
+                                         : 0;
+            current_.status_line.append(d + i, std::min(seg, room));
+            if (seg > 0) status_last_cr_ = d[lf - 1] == '\r';
+            status_octets_ += seg;
+            wire_in_reply_ += seg;
+            i = lf;
+            if (status_octets_ + 1 > limits.max_status_line && !status_overlong_) {
+                status_overlong_ = true;
+                if (note(Violation::status_line_too_long)) {
+                    const std::size_t used = lf < n ? lf + 1 : n;
+                    wire_in_reply_ += used - i;
+                    fail(Violation::status_line_too_long);
+                    return {used, true};
+                }
+            }
+            if (lf == n) break;
+            ++i;  // the LF
+            ++status_octets_;
+            ++wire_in_reply_;
+            finish_status_line();
+            continue;
+        }
+        if (phase_ == Phase::body) {
+            std::string& target = reply_body_mode_ == BodyMode::store ? current_.body : scratch_;
+            const DotDecodeResult r = decoder_.decode(std::string_view(d + i, n - i), target);
+            i += r.consumed;
+            wire_in_reply_ += r.consumed;
+            for (Violation v : decoder_.violations())
+                note(v);
+            if (reply_body_mode_ == BodyMode::store && current_.body.size() > limits.max_body) {
+                current_.body.resize(static_cast<std::size_t>(limits.max_body));
+                // Tolerant: stop keeping the body, but read on to the terminator to stay in sync.
+                if (note(Violation::body_too_large)) {
+                    fail(Violation::body_too_large);
+                    return {i, true};
+                }
+                reply_body_mode_ = BodyMode::discard;
+            }
+            if (reply_body_mode_ != BodyMode::store) {
+                if (reply_body_mode_ == BodyMode::sink && !scratch_.empty()) sink_(scratch_);
+                scratch_.clear();
+                if (decoder_.content_octets() > limits.max_streamed_body && note(Violation::body_too_large)) {
+                    fail(Violation::body_too_large);
+                    return {i, true};
+                }
+            }
+            if (r.error) {
+                current_.error = r.error;
+                complete();
+                phase_ = Phase::failed;
+                return {i, true};
+            }
+            if (r.done) complete();
+        }
+    }
+    return {i, ready_.has_value()};
+}
+
 FeedResult ReplyParser::finish() {
-    return {};
+    if (ready_) return {0, true};
+    if (phase_ == Phase::status_line) {
+        fail(Violation::eof_in_status_line);
+        return {0, true};
+    }
+    if (phase_ == Phase::body) {
+        std::string& target = reply_body_mode_ == BodyMode::store ? current_.body : scratch_;
+        const std::error_code ec = decoder_.finish(target);
+        for (Violation v : decoder_.violations())
+            note(v);
+        if (reply_body_mode_ == BodyMode::sink && !scratch_.empty()) sink_(scratch_);
+        scratch_.clear();
+        current_.error = ec;
+        complete();
+        phase_ = Phase::failed;
+        return {0, true};
+    }
+    return {0, false};
 }
+
 std::optional<Reply> ReplyParser::take() {
     return std::exchange(ready_, std::nullopt);
 }
+
 std::size_t ReplyParser::discard_buffered() {
-    return 0;
+    std::size_t dropped = 0;
+    if (ready_) dropped += static_cast<std::size_t>(ready_->wire_octets);
+    if (phase_ == Phase::status_line || phase_ == Phase::body) dropped += static_cast<std::size_t>(wire_in_reply_);
+    ready_.reset();
+    expected_.clear();
+    current_ = Reply{};
+    scratch_.clear();
+    decoder_.reset();
+    wire_in_reply_ = 0;
+    if (phase_ != Phase::failed) phase_ = Phase::idle;
+    return dropped;
 }
-void ReplyParser::reset() {}
+
+void ReplyParser::reset() {
+    expected_.clear();
+    ready_.reset();
+    current_ = Reply{};
+    scratch_.clear();
+    decoder_.reset();
+    wire_in_reply_ = 0;
+    status_octets_ = 0;
+    status_last_cr_ = false;
+    status_overlong_ = false;
+    phase_ = Phase::idle;
+}
 
 }  // namespace pop3
