@@ -216,9 +216,11 @@ DotDecodeResult DotDecoder::decode(std::string_view wire, std::string& out) {
                 }
                 if (d[i] == '\n') {
                     // ".\n": tolerated as the terminator, with the bare LF recorded.
-                    if (note(Violation::bare_lf)) return stop(i + 1);
+                    ++i;
+                    run = i;  // the LF is the terminator's, not content
+                    if (note(Violation::bare_lf)) return stop(i);
                     state_ = State::done;
-                    return stop(i + 1);
+                    return stop(i);
                 }
                 // R1939-CLI-2: ".x" -> "x"; the dot was dropped, the line goes on.
                 state_ = State::in_line;
