@@ -252,14 +252,17 @@ std::unique_ptr<Maildrop> MboxStore::lock(std::string_view user, std::error_code
         }
         ::madvise(map, size, MADV_SEQUENTIAL);
         const std::string_view data(static_cast<const char*>(map), size);
-        if (!starts_with_from(data)) {
+        // Blank lines before the first separator (left by a writer that appended to an emptied mbox) are skipped.
+        std::size_t pos = 0;
+        while (pos < size && (data[pos] == '\n' || data.substr(pos, 2) == "\r\n"))
+            pos += data[pos] == '\n' ? 1 : 2;
+        if (!starts_with_from(data.substr(pos))) {
             ::munmap(map, size);
             ec = StoreErrc::permanent;  // not an mbox: refuse rather than guess (RFC 3206 SYS/PERM)
             return nullptr;
         }
         bool in_headers = false;
         std::vector<std::string> header_uids;
-        std::size_t pos = 0;
         while (pos < size) {
             const std::size_t nl = data.find('\n', pos);
             const std::size_t line_end = nl == std::string_view::npos ? size : nl + 1;
