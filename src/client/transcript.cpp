@@ -1,6 +1,7 @@
 #include "client/transcript.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <utility>
 
@@ -158,19 +159,54 @@ void Transcript::append(TranscriptEntry& entry, std::string_view bytes) const {
     }
 }
 
+namespace {
+
+// The command a mask belongs to: in a pipelined batch only that command's lines are masked.
+std::string_view mask_keyword(Secret mask) {
+    switch (mask) {
+        case Secret::pass_argument:
+            return "PASS";
+        case Secret::apop_digest:
+            return "APOP";
+        case Secret::auth_payload:
+            return "AUTH";
+        default:
+            return {};
+    }
+}
+
+bool starts_with_keyword(std::string_view line, std::string_view keyword) {
+    if (line.size() < keyword.size()) return false;
+    for (std::size_t i = 0; i < keyword.size(); ++i) {
+        if (std::toupper(static_cast<unsigned char>(line[i])) != keyword[i]) return false;
+    }
+    return line.size() == keyword.size() || line[keyword.size()] == ' ' || line[keyword.size()] == '\r' ||
+           line[keyword.size()] == '\n';
+}
+
+}  // namespace
+
 void Transcript::record_sent(std::string_view bytes, Secret mask, std::uint32_t session) {
     std::string masked;
     if (mask == Secret::none) {
         masked.assign(bytes);
     } else {
-        // Mask line by line: a pipelined batch may hold one secret line among plain ones.
-        std::size_t pos = 0;
-        while (pos < bytes.size()) {
+        // Mask line by line. In a batch of several lines, only the lines of the mask's command are masked (a PASS
+        // among USER and STAT); when none of them is that command, every line is (err on the safe side).
+        std::vector<std::string_view> lines;
+        for (std::size_t pos = 0; pos < bytes.size();) {
             auto nl = bytes.find('\n', pos);
             auto end = nl == std::string_view::npos ? bytes.size() : nl + 1;
-            auto line = bytes.substr(pos, end - pos);
-            masked += mask_line(line, mask);
+            lines.push_back(bytes.substr(pos, end - pos));
             pos = end;
+        }
+        const auto keyword = mask_keyword(mask);
+        const bool any = !keyword.empty() && std::any_of(lines.begin(), lines.end(), [&](std::string_view l) {
+            return starts_with_keyword(l, keyword);
+        });
+        for (auto line : lines) {
+            const bool apply = lines.size() == 1 || !any || starts_with_keyword(line, keyword);
+            masked += apply ? mask_line(line, mask) : std::string(line);
         }
     }
     masked = redact_secrets(std::move(masked));

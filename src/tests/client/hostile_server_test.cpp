@@ -1,0 +1,357 @@
+// The client against hostile servers: each misbehaviour gives a clear typed error (or a reply with its violation)
+// within the timeout, never a hang, and memory stays bounded (the partial reply, the buffer and the transcript are
+// all capped).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "client_test_support.hpp"
+
+namespace pop3::client {
+namespace {
+
+using namespace test;
+using pop3::ReplyKind;
+using pop3::Violation;
+using pop3::testing::Behaviour;
+using pop3::testing::ScriptedServer;
+namespace hostile = pop3::testing::hostile;
+
+ClientOptions strict_options() {
+    auto o = quick_options();
+    o.parser.strictness = pop3::Strictness::strict;
+    return o;
+}
+
+// Connects and reads the greeting, returning its result and the time it took.
+struct Timed {
+    Result<pop3::Reply> reply;
+    long long ms;
+};
+
+Timed greeting_from(ScriptedServer& server, Transcript& t, ClientOptions o = quick_options()) {
+    auto c = connect_to(server, t, o);
+    if (!c) return {c.error(), 0};
+    const auto start = Clock::now();
+    auto r = c->read_greeting();
+    return {std::move(r), ms_since(start)};
+}
+
+TEST(Hostile, SilentServerTimesOut) {
+    ScriptedServer server;
+    server.greeting(hostile::silence());
+    Transcript t;
+    auto o = quick_options();
+    o.io_timeout = 300ms;
+    auto [r, ms] = greeting_from(server, t, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::timeout);
+    EXPECT_EQ(r.error().received, 0u);
+    EXPECT_GE(ms, 290);
+    EXPECT_LT(ms, 1500);
+    EXPECT_NE(t.to_text().find("timeout"), std::string::npos);
+}
+
+TEST(Hostile, LineThatNeverEndsTimesOutWithPartial) {
+    ScriptedServer server;
+    server.greeting(hostile::unterminated_line("+OK this line never ends"));
+    Transcript t;
+    auto o = quick_options();
+    o.io_timeout = 300ms;
+    auto [r, ms] = greeting_from(server, t, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::timeout);
+    EXPECT_EQ(r.error().partial, "+OK this line never ends");
+    EXPECT_LT(ms, 1500);
+}
+
+TEST(Hostile, EndlessBodyStopsAtTheReplyTimeoutWithBoundedMemory) {
+    ScriptedServer server;
+    server.on("RETR", hostile::endless_body());
+    Transcript t;
+    auto o = quick_options();
+    o.reply_timeout = 700ms;
+    o.parser.limits.max_body = 64 * 1024;
+    auto c = connect_to(server, t, o);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("RETR 1"));
+    const auto start = Clock::now();
+    auto r = c->read_reply(ReplyKind::multi_line_if_ok);
+    const auto ms = ms_since(start);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::timeout);
+    EXPECT_GE(ms, 690);
+    EXPECT_LT(ms, 2500);
+    // Far more arrived than is kept anywhere.
+    EXPECT_GT(r.error().received, 1u << 20);
+    EXPECT_LE(r.error().partial.size(), o.max_partial_bytes);
+    EXPECT_LE(c->buffered_bytes(), o.read_chunk);
+    EXPECT_LT(t.to_text().size(), 16u * 1024);
+}
+
+TEST(Hostile, EndlessBodyInStrictModeIsALimitError) {
+    ScriptedServer server;
+    server.on("RETR", hostile::endless_body());
+    Transcript t;
+    auto o = strict_options();
+    o.parser.limits.max_body = 64 * 1024;
+    auto c = connect_to(server, t, o);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("RETR 1"));
+    const auto start = Clock::now();
+    auto r = c->read_reply(ReplyKind::multi_line_if_ok);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::limit_exceeded);
+    EXPECT_EQ(r.error().cause, Violation::body_too_large);
+    EXPECT_LT(ms_since(start), 1000);
+}
+
+TEST(Hostile, DrippingServerIsStoppedByTheReplyTimeout) {
+    // One byte every 50 ms never trips the 300 ms inactivity bound; the 600 ms reply bound stops it.
+    ScriptedServer server;
+    server.greeting(hostile::drip("+OK a greeting that drips in slowly\r\n", 50ms));
+    Transcript t;
+    auto o = quick_options();
+    o.io_timeout = 300ms;
+    o.reply_timeout = 600ms;
+    auto [r, ms] = greeting_from(server, t, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::timeout);
+    EXPECT_GE(ms, 590);
+    EXPECT_LT(ms, 1500);
+    EXPECT_GE(r.error().received, 5u);
+    EXPECT_EQ(r.error().partial.substr(0, 3), "+OK");
+}
+
+TEST(Hostile, DrippingServerIsStoppedByTheOverallDeadline) {
+    ScriptedServer server;
+    server.greeting(hostile::drip("+OK a greeting that drips in slowly\r\n", 50ms));
+    Transcript t;
+    auto o = quick_options();
+    o.io_timeout = 300ms;
+    o.reply_timeout = 10000ms;
+    o.overall_deadline = 500ms;
+    auto [r, ms] = greeting_from(server, t, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::deadline_exceeded);
+    EXPECT_LT(ms, 1500);
+}
+
+TEST(Hostile, DripThatCompletesInTimeParses) {
+    ScriptedServer server;
+    server.greeting(hostile::drip("+OK hi\r\n", 20ms));
+    Transcript t;
+    auto [r, ms] = greeting_from(server, t);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->text, "hi");
+    // Eight reads merged into one transcript entry.
+    int received = 0;
+    for (const auto& e : t.entries())
+        received += e.direction == Direction::server_to_client ? 1 : 0;
+    EXPECT_EQ(received, 1);
+}
+
+TEST(Hostile, NulBytesAreAViolation) {
+    ScriptedServer server;
+    server.greeting(hostile::nul_bytes());
+    Transcript t;
+    auto [r, ms] = greeting_from(server, t);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_TRUE(r->has(Violation::nul_byte));
+    EXPECT_NE(t.to_text().find("\\x00"), std::string::npos);
+
+    ScriptedServer strict_server;
+    strict_server.greeting(hostile::nul_bytes());
+    Transcript t2;
+    auto [s, ms2] = greeting_from(strict_server, t2, strict_options());
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().kind, Errc::protocol_violation);
+    EXPECT_EQ(s.error().cause, Violation::nul_byte);
+}
+
+TEST(Hostile, HundredMegabyteLineIsBoundedTolerant) {
+    ScriptedServer server;
+    server.greeting(hostile::huge_line(100ULL * 1000 * 1000));
+    Transcript t;
+    auto o = quick_options();
+    o.reply_timeout = 15000ms;
+    auto [r, ms] = greeting_from(server, t, o);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_TRUE(r->has(Violation::status_line_too_long));
+    EXPECT_LE(r->status_line.size(), 512u);
+    EXPECT_EQ(r->wire_octets, 100ULL * 1000 * 1000 + 6);
+    EXPECT_LT(t.to_text().size(), 16u * 1024);
+    std::printf("[ figure ] 100 MB status line read and dropped in %lld ms\n", ms);
+}
+
+TEST(Hostile, HundredMegabyteLineIsALimitErrorStrict) {
+    ScriptedServer server;
+    server.greeting(hostile::huge_line(100ULL * 1000 * 1000));
+    Transcript t;
+    auto [r, ms] = greeting_from(server, t, strict_options());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::limit_exceeded);
+    EXPECT_EQ(r.error().cause, Violation::status_line_too_long);
+    EXPECT_LT(ms, 1000);
+}
+
+TEST(Hostile, HugeBodyLineIsALimitErrorStrict) {
+    ScriptedServer server;
+    server.on("RETR", Behaviour("+OK\r\n").stream("B", 8u << 20).send("\r\n.\r\n"));
+    Transcript t;
+    auto o = strict_options();
+    o.parser.limits.max_body_line = 1u << 20;
+    auto c = connect_to(server, t, o);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("RETR 1"));
+    auto r = c->read_reply(ReplyKind::multi_line_if_ok);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::limit_exceeded);
+    EXPECT_EQ(r.error().cause, Violation::body_line_too_long);
+}
+
+TEST(Hostile, CloseMidReplyIsClosedByPeerWithPartial) {
+    ScriptedServer server;
+    server.on("STAT", hostile::close_mid_reply("+OK 2 mess"));
+    Transcript t;
+    auto c = connect_to(server, t);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("STAT"));
+    const auto start = Clock::now();
+    auto r = c->read_reply(ReplyKind::single_line);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::closed_by_peer);
+    EXPECT_EQ(r.error().partial, "+OK 2 mess");
+    EXPECT_LT(ms_since(start), 1000);
+    EXPECT_FALSE(c->is_open());
+}
+
+TEST(Hostile, CloseMidBodyIsClosedByPeer) {
+    ScriptedServer server;
+    server.on("RETR", Behaviour("+OK\r\nline one\r\nline tw").close());
+    Transcript t;
+    auto c = connect_to(server, t);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("RETR 1"));
+    auto r = c->read_reply(ReplyKind::multi_line_if_ok);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::closed_by_peer);
+    EXPECT_EQ(r.error().cause, Violation::missing_terminator_at_eof);
+    EXPECT_EQ(r.error().partial, "+OK\r\nline one\r\nline tw");
+}
+
+TEST(Hostile, CloseBeforeGreeting) {
+    ScriptedServer server;
+    server.greeting(Behaviour().close());
+    Transcript t;
+    auto [r, ms] = greeting_from(server, t);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::closed_by_peer);
+    EXPECT_TRUE(r.error().partial.empty());
+    EXPECT_LT(ms, 1000);
+}
+
+TEST(Hostile, ResetByServer) {
+    ScriptedServer server;
+    server.on("STAT", Behaviour().reset());
+    Transcript t;
+    auto c = connect_to(server, t);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("STAT"));
+    auto r = c->read_reply(ReplyKind::single_line);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::closed_by_peer);
+}
+
+TEST(Hostile, BareLfToleratedAndFlagged) {
+    ScriptedServer server;
+    server.on("LIST", hostile::bare_lf("+OK\r\n1 120\r\n.\r\n"));
+    Transcript t;
+    auto c = connect_to(server, t);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("LIST"));
+    auto r = c->read_reply(ReplyKind::multi_line_if_ok);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_TRUE(r->has(Violation::bare_lf));
+    EXPECT_EQ(r->lines(), std::vector<std::string_view>{"1 120"});
+}
+
+TEST(Hostile, BareLfIsAnErrorStrict) {
+    ScriptedServer server;
+    server.greeting(hostile::bare_lf("+OK hi\r\n"));
+    Transcript t;
+    auto [r, ms] = greeting_from(server, t, strict_options());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::protocol_violation);
+    EXPECT_EQ(r.error().cause, Violation::bare_lf);
+}
+
+TEST(Hostile, LowercaseOkIsNonCanonical) {
+    ScriptedServer server;
+    server.greeting(hostile::lowercase_ok());
+    Transcript t;
+    auto [r, ms] = greeting_from(server, t);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, pop3::Status::ok);
+    EXPECT_TRUE(r->has(Violation::non_canonical_status));
+}
+
+TEST(Hostile, PlusErrIsNotSuccess) {
+    // D12: "+ERR" must never read as success.
+    ScriptedServer server;
+    server.greeting("+ERR Server error\r\n");
+    Transcript t;
+    auto [r, ms] = greeting_from(server, t);
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->ok());
+    EXPECT_TRUE(r->has(Violation::bad_status_indicator));
+}
+
+TEST(Hostile, TooLongStatusLine) {
+    ScriptedServer server;
+    server.greeting(hostile::too_long_status(600));
+    Transcript t;
+    auto [r, ms] = greeting_from(server, t);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->has(Violation::status_line_too_long));
+
+    ScriptedServer s2;
+    s2.greeting(hostile::too_long_status(600));
+    Transcript t2;
+    auto [e, ms2] = greeting_from(s2, t2, strict_options());
+    ASSERT_FALSE(e);
+    EXPECT_EQ(e.error().kind, Errc::limit_exceeded);
+}
+
+TEST(Hostile, StatusLineAtTheLimitIsFine) {
+    ScriptedServer server;
+    server.greeting(hostile::too_long_status(512));
+    Transcript t;
+    auto [r, ms] = greeting_from(server, t, strict_options());
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_TRUE(r->violations.empty());
+}
+
+TEST(Hostile, ConnectToServerThatNeverAcceptsTlsTimesOut) {
+    // Implicit TLS against a server that says nothing: the handshake is bounded by connect_timeout.
+    ScriptedServer server;
+    server.greeting(hostile::silence());
+    Transcript t;
+    auto o = quick_options();
+    o.connect_timeout = 400ms;
+    const auto start = Clock::now();
+    auto c = connect_to(server, t, o, TlsMode::implicit);
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.error().kind, Errc::tls_error);
+    EXPECT_LT(ms_since(start), 1500);
+}
+
+}  // namespace
+}  // namespace pop3::client
