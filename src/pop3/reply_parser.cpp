@@ -1,5 +1,6 @@
 #include "pop3/reply_parser.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -134,6 +135,13 @@ void ReplyParser::finish_status_line() {
         decoder_ = DotDecoder(DotDecoder::Options{options_.strictness, options_.limits.max_body_line});
         reply_body_mode_ = body_mode_;
         if (reply_body_mode_ == BodyMode::sink && !sink_) reply_body_mode_ = BodyMode::discard;
+        if (reply_body_mode_ == BodyMode::store) {
+            current_.body = std::exchange(body_buffer_, std::string{});
+            current_.body.clear();
+            const auto cap = static_cast<std::size_t>(std::min<std::uint64_t>(body_reserve_, options_.limits.max_body));
+            if (cap > current_.body.capacity()) current_.body.reserve(cap);
+        }
+        body_reserve_ = 0;
         phase_ = Phase::body;
         return;
     }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "pop3/dot_stuffing.hpp"
 #include "pop3/reply.hpp"
@@ -82,6 +83,13 @@ class ReplyParser {
     /// Sets the sink for BodyMode::sink (and switches to it).
     void set_body_sink(BodySink sink);
 
+    /// Capacity hint for the next stored body (e.g. the size LIST gave before RETR): reserved once, capped at
+    /// ReplyLimits::max_body, so a large body grows without repeated reallocation.
+    void reserve_body(std::size_t octets) noexcept { body_reserve_ = octets; }
+    /// Storage for the next stored body: its content is cleared, its capacity reused (hand back the body of a reply
+    /// you are done with to avoid allocating and page-faulting a fresh buffer for every RETR).
+    void recycle_body_buffer(std::string&& buffer) noexcept { body_buffer_ = std::move(buffer); }
+
     /// Parses a slice of bytes. Consumes nothing while a reply is waiting in take() or after a strict failure.
     FeedResult feed(std::string_view bytes);
     /// Signals EOF. A reply in progress completes with an error: missing_terminator_at_eof inside a body,
@@ -129,7 +137,9 @@ class ReplyParser {
     bool status_last_cr_ = false;    // the last status-line octet was a CR
     bool status_overlong_ = false;
     DotDecoder decoder_{};
-    std::string scratch_;  // decoder output in sink/discard mode
+    std::string scratch_;      // decoder output in sink/discard mode
+    std::string body_buffer_;  // recycled storage for the next stored body
+    std::size_t body_reserve_ = 0;
     std::uint64_t wire_in_reply_ = 0;
 };
 
