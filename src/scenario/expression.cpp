@@ -122,13 +122,17 @@ class Call final : public Expression {
             v.push_back(a->evaluate(c, error));
             if (!error.empty()) return {};
         }
+        static const Value none;
+        // Named operands (instead of v[0], v[1]) keep GCC's -Wnull-dereference quiet at -O2.
+        const Value& a0 = v.size() > 0 ? v.front() : none;
+        const Value& a1 = v.size() > 1 ? v[1] : none;
         auto want = [&](std::size_t n) {
             if (v.size() != n) error = fmt::format("{}() takes {} argument(s)", fn_, n);
             return v.size() == n;
         };
         if (fn_ == "sum") {
             if (!want(1)) return {};
-            const auto* l = std::get_if<Listing>(&v[0]);
+            const auto* l = std::get_if<Listing>(&a0);
             if (!l) return fail(error, "sum() needs a listing");
             std::int64_t total = 0;
             for (const auto& [num, val] : *l) {
@@ -140,30 +144,35 @@ class Call final : public Expression {
         }
         if (fn_ == "count" || fn_ == "len") {
             if (!want(1)) return {};
-            if (const auto* l = std::get_if<Listing>(&v[0])) return static_cast<std::int64_t>(l->size());
-            if (const auto* l = std::get_if<Lines>(&v[0])) return static_cast<std::int64_t>(l->size());
-            if (const auto* s = std::get_if<std::string>(&v[0])) return static_cast<std::int64_t>(s->size());
+            if (const auto* l = std::get_if<Listing>(&a0)) return static_cast<std::int64_t>(l->size());
+            if (const auto* l = std::get_if<Lines>(&a0)) return static_cast<std::int64_t>(l->size());
+            if (const auto* s = std::get_if<std::string>(&a0)) return static_cast<std::int64_t>(s->size());
             return fail(error, fmt::format("{}() needs a listing, lines or a string", fn_));
         }
         if (fn_ == "prefix") {
             if (!want(2)) return {};
-            const auto* a = std::get_if<Lines>(&v[0]);
-            const auto* b = std::get_if<Lines>(&v[1]);
-            if (a && b) return a->size() <= b->size() && std::equal(a->begin(), a->end(), b->begin());
-            const auto* sa = std::get_if<std::string>(&v[0]);
-            const auto* sb = std::get_if<std::string>(&v[1]);
+            const auto* a = std::get_if<Lines>(&a0);
+            const auto* b = std::get_if<Lines>(&a1);
+            if (a && b) {
+                if (a->size() > b->size()) return false;
+                for (std::size_t i = 0; i < a->size(); ++i)
+                    if ((*a)[i] != (*b)[i]) return false;
+                return true;
+            }
+            const auto* sa = std::get_if<std::string>(&a0);
+            const auto* sb = std::get_if<std::string>(&a1);
             if (sa && sb) return sb->compare(0, sa->size(), *sa) == 0;
             return fail(error, "prefix() needs two bodies or two strings");
         }
         if (fn_ == "unique") {
             if (!want(1)) return {};
             std::set<std::string> seen;
-            if (const auto* l = std::get_if<Listing>(&v[0])) {
+            if (const auto* l = std::get_if<Listing>(&a0)) {
                 for (const auto& e : *l)
                     if (!seen.insert(e.second).second) return false;
                 return true;
             }
-            if (const auto* l = std::get_if<Lines>(&v[0])) {
+            if (const auto* l = std::get_if<Lines>(&a0)) {
                 for (const auto& e : *l)
                     if (!seen.insert(e).second) return false;
                 return true;
@@ -172,7 +181,7 @@ class Call final : public Expression {
         }
         if (fn_ == "values" || fn_ == "numbers") {
             if (!want(1)) return {};
-            const auto* l = std::get_if<Listing>(&v[0]);
+            const auto* l = std::get_if<Listing>(&a0);
             if (!l) return fail(error, fmt::format("{}() needs a listing", fn_));
             Lines out;
             for (const auto& [num, val] : *l)
@@ -181,8 +190,8 @@ class Call final : public Expression {
         }
         if (fn_ == "without") {
             if (!want(2)) return {};
-            const auto* l = std::get_if<Listing>(&v[0]);
-            auto n = to_int(v[1]);
+            const auto* l = std::get_if<Listing>(&a0);
+            auto n = to_int(a1);
             if (!l || !n) return fail(error, "without() needs a listing and a message number");
             Listing out;
             for (const auto& e : *l)
@@ -191,8 +200,8 @@ class Call final : public Expression {
         }
         if (fn_ == "has") {
             if (!want(2)) return {};
-            if (const auto* l = std::get_if<Listing>(&v[0])) {
-                auto n = to_int(v[1]);
+            if (const auto* l = std::get_if<Listing>(&a0)) {
+                auto n = to_int(a1);
                 if (!n) return fail(error, "has() needs a message number");
                 return std::any_of(l->begin(), l->end(), [&](const auto& e) { return e.first == *n; });
             }
@@ -200,18 +209,18 @@ class Call final : public Expression {
         }
         if (fn_ == "contains") {
             if (!want(2)) return {};
-            const auto* s = std::get_if<std::string>(&v[1]);
+            const auto* s = std::get_if<std::string>(&a1);
             if (!s) return fail(error, "contains() needs a string to look for");
-            if (const auto* l = std::get_if<Listing>(&v[0]))
+            if (const auto* l = std::get_if<Listing>(&a0))
                 return std::any_of(l->begin(), l->end(), [&](const auto& e) { return e.second == *s; });
-            if (const auto* l = std::get_if<Lines>(&v[0])) return std::find(l->begin(), l->end(), *s) != l->end();
-            if (const auto* str = std::get_if<std::string>(&v[0])) return str->find(*s) != std::string::npos;
+            if (const auto* l = std::get_if<Lines>(&a0)) return std::find(l->begin(), l->end(), *s) != l->end();
+            if (const auto* str = std::get_if<std::string>(&a0)) return str->find(*s) != std::string::npos;
             return fail(error, "contains() needs a listing, lines or a string");
         }
         if (fn_ == "int") {
             if (!want(1)) return {};
-            auto i = to_int(v[0]);
-            if (!i) return fail(error, fmt::format("int(): {} is not a number", describe(v[0])));
+            auto i = to_int(a0);
+            if (!i) return fail(error, fmt::format("int(): {} is not a number", describe(a0)));
             return *i;
         }
         return fail(error, fmt::format("unknown function {}()", fn_));

@@ -150,15 +150,16 @@ class Reader {
 
     // Every key of `map` must be one of `allowed`: unknown keys are errors (typos must not pass silently).
     void check_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed, const std::string& what) {
-        for (auto it = map.begin(); it != map.end(); ++it) {
-            touch(it->first);
-            if (!it->first.IsScalar()) fail(it->first, "", fmt::format("{}: keys must be plain words", what));
-            auto key = it->first.Scalar();
+        for (const auto& kv : map) {
+            const YAML::Node k = kv.first;
+            touch(k);
+            if (!k.IsScalar()) fail(k, "", fmt::format("{}: keys must be plain words", what));
+            auto key = k.Scalar();
             if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
                 std::string list;
                 for (auto a : allowed)
                     list += (list.empty() ? "" : ", ") + std::string(a);
-                fail(it->first, key, fmt::format("unknown key in {} (allowed: {})", what, list));
+                fail(k, key, fmt::format("unknown key in {} (allowed: {})", what, list));
             }
         }
     }
@@ -311,13 +312,13 @@ class Reader {
                        {"connect", "login", "cmd", "send", "raw", "expect", "check", "disconnect", "quit", "reconnect",
                         "tls", "stls", "sleep", "session", "timeout", "level", "note"},
                        fmt::format("step {}", index));
-            for (auto it = n.begin(); it != n.end(); ++it) {
-                auto key = it->first.Scalar();
+            for (const auto& kv : n) {
+                auto key = kv.first.Scalar();
                 if (key == "expect" || std::find(actions.begin(), actions.end(), key) == actions.end()) continue;
                 if (!action.empty())
-                    fail(it->first, key, fmt::format("step {} has two actions: '{}' and '{}'", index, action, key));
+                    fail(kv.first, key, fmt::format("step {} has two actions: '{}' and '{}'", index, action, key));
                 action = key;
-                value = it->second;
+                value = kv.second;
             }
             if (action.empty()) {
                 if (!n["expect"]) fail(n, "", fmt::format("step {} has no action (cmd, send, expect, ...)", index));
@@ -623,12 +624,12 @@ class Reader {
             {"text", CaptureSource::text},          {"line", CaptureSource::line},
             {"timestamp", CaptureSource::timestamp}};
         static const std::regex name_form("^[A-Za-z_][A-Za-z0-9_]*$");
-        for (auto it = n.begin(); it != n.end(); ++it) {
+        for (const auto& kv : n) {
             Capture c;
-            c.name = scalar(it->first, "capture");
+            c.name = scalar(kv.first, "capture");
             if (!std::regex_match(c.name, name_form))
-                fail(it->first, c.name, "capture names are identifiers (letters, digits, _)");
-            const auto& v = it->second;
+                fail(kv.first, c.name, "capture names are identifiers (letters, digits, _)");
+            const YAML::Node v = kv.second;
             if (v.IsScalar()) {
                 auto found = sources.find(v.Scalar());
                 if (found == sources.end())
