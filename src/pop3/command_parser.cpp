@@ -131,6 +131,7 @@ std::size_t CommandFramer::feed(std::string_view bytes) {
     // Keep at most max_line octets of a line: the rest of an over-long line is skipped, never buffered.
     const std::size_t room = partial_.size() < max_line_ ? max_line_ - partial_.size() : 0;
     partial_.append(d, std::min(lf, room));
+    if (lf > 0) last_cr_ = d[lf - 1] == '\r';
     line_octets_ += lf;
     // RFC 2449 §4: a line is at most max_line octets with its line end, so content + LF must fit.
     if (line_octets_ + 1 > max_line_) overflow_ = true;
@@ -138,21 +139,16 @@ std::size_t CommandFramer::feed(std::string_view bytes) {
     ++line_octets_;
     FramedLine line;
     line.wire_octets = line_octets_;
-    if (overflow_) {
-        // R2449-LEN-3: one over-long line is one event; the octets after its LF start a fresh line.
-        line.error = CommandError::line_too_long;
-        line.end = LineEnd::crlf;
-        if (!partial_.empty() && partial_.back() == '\r' && line_octets_ - 1 <= max_line_) partial_.pop_back();
-    } else if (!partial_.empty() && partial_.back() == '\r') {
-        partial_.pop_back();
-        line.end = LineEnd::crlf;
-    } else {
-        // A bare LF ends a line: RFC 1939 asks no server to fail on it and real clients send it.
-        line.end = LineEnd::bare_lf;
-    }
+    // A bare LF ends a line too: RFC 1939 asks no server to fail on it and real clients send it.
+    line.end = last_cr_ ? LineEnd::crlf : LineEnd::bare_lf;
+    const bool all_stored = line_octets_ - 1 <= partial_.size();
+    if (last_cr_ && all_stored) partial_.pop_back();
+    // R2449-LEN-3: an over-long line is one event; the octets after its LF start a fresh line.
+    if (overflow_) line.error = CommandError::line_too_long;
     line.text = std::move(partial_);
     partial_.clear();
     overflow_ = false;
+    last_cr_ = false;
     line_octets_ = 0;
     ready_ = std::move(line);
     return lf + 1;
@@ -168,6 +164,7 @@ std::size_t CommandFramer::discard_buffered() {
     ready_.reset();
     partial_.clear();
     overflow_ = false;
+    last_cr_ = false;
     line_octets_ = 0;
     return dropped;
 }

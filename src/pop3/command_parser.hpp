@@ -123,6 +123,7 @@ class CommandFramer {
     std::size_t max_line_;
     std::string partial_;
     bool overflow_ = false;
+    bool last_cr_ = false;  // the last octet of the line so far is CR
     std::uint64_t line_octets_ = 0;
     std::optional<FramedLine> ready_;
 };

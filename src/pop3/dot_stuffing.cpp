@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "pop3/detail/first_violation.hpp"
+
 namespace pop3 {
 namespace {
 
@@ -12,8 +14,8 @@ std::size_t find_lf(const char* data, std::size_t from, std::size_t size) noexce
     return p == nullptr ? size : static_cast<std::size_t>(static_cast<const char*>(p) - data);
 }
 
-bool contains(const char* data, std::size_t from, std::size_t to, char c) noexcept {
-    return to > from && std::memchr(data + from, c, to - from) != nullptr;
+std::size_t offset(const char* base, const void* p) noexcept {
+    return static_cast<std::size_t>(static_cast<const char*>(p) - base);
 }
 
 }  // namespace
@@ -134,7 +136,7 @@ std::size_t TopLimiter::accept(std::string_view chunk) noexcept {
 bool DotDecoder::note(Violation v) {
     if (!seen(v)) {
         seen_mask_ |= 1U << static_cast<unsigned>(v);
-        violations_.push_back(v);
+        violations_.insert(std::lower_bound(violations_.begin(), violations_.end(), v), v);
     }
     if (options_.strictness == Strictness::strict) {
         state_ = State::failed;
@@ -241,27 +243,44 @@ DotDecodeResult DotDecoder::decode(std::string_view wire, std::string& out) {
             case State::in_line: {
                 if (last_was_cr_ && d[i] != '\n' && note(Violation::bare_cr)) return stop(i);
                 const std::size_t lf = find_lf(d, i, n);
-                const std::size_t seg_end = lf;  // content octets [i, seg_end)
-                // A CR inside [i, seg_end - 1) is bare; the one right before the LF (or at the chunk end) is not
-                // known to be bare yet.
-                if (!seen(Violation::bare_cr) && seg_end > i && contains(d, i, seg_end - 1, '\r') &&
-                    note(Violation::bare_cr)) {
-                    return stop(i);
+                const bool strict = options_.strictness == Strictness::strict;
+                // Violations in [i, lf], by position: strict mode stops at the earliest, whatever the split.
+                detail::FirstViolation first;
+                // A CR inside [i, lf - 1) is bare; the one right before the LF (or at the chunk end) is not known
+                // to be bare yet. Its position is that of the octet after it, where it becomes known.
+                if ((strict || !seen(Violation::bare_cr)) && lf > i + 1) {
+                    if (const void* cr = std::memchr(d + i, '\r', lf - 1 - i)) {
+                        first.consider(offset(d, cr) + 1, Violation::bare_cr);
+                    }
                 }
-                if (!seen(Violation::nul_byte) && contains(d, i, seg_end, '\0') && note(Violation::nul_byte)) {
-                    return stop(i);
+                if ((strict || !seen(Violation::nul_byte)) && lf > i) {
+                    if (const void* nul = std::memchr(d + i, '\0', lf - i)) {
+                        first.consider(offset(d, nul), Violation::nul_byte);
+                    }
                 }
+                const std::size_t line_end = lf < n ? lf + 1 : n;  // this line's octets in this chunk end here
+                if (!line_too_long_noted_ && line_octets_ + (line_end - i) > options_.max_line) {
+                    first.consider(i + (options_.max_line - line_octets_), Violation::body_line_too_long);
+                    line_too_long_noted_ = true;
+                }
+                const bool had_cr = lf < n && (lf > i ? d[lf - 1] == '\r' : last_was_cr_);
+                if (lf < n && !had_cr) first.consider(lf, Violation::bare_lf);
+                if (first.found()) {
+                    if (strict) {
+                        note(first.violation());
+                        return stop(first.position() + 1);
+                    }
+                    for (Violation v : first.all())
+                        note(v);
+                }
+                line_octets_ += line_end - i;
                 if (lf == n) {
                     last_was_cr_ = d[n - 1] == '\r';
-                    if (line_grew(n - i)) return stop(n);
                     i = n;
                     continue;
                 }
-                const bool had_cr = lf > i ? d[lf - 1] == '\r' : last_was_cr_;
-                if (line_grew(lf - i + 1)) return stop(lf + 1);
                 if (!had_cr) {
                     // Tolerant: a bare LF ends the line, and the content gets the CRLF it should have had.
-                    if (note(Violation::bare_lf)) return stop(lf + 1);
                     flush(lf);
                     out += "\r\n";
                     run = lf + 1;
@@ -282,11 +301,8 @@ DotDecodeResult DotDecoder::decode(std::string_view wire, std::string& out) {
 std::error_code DotDecoder::finish(std::string& out) {
     if (state_ == State::done) return {};
     if (state_ == State::failed) return error_;
-    (void)out;  // content of an unterminated line was already appended by decode()
-    if (!seen(Violation::missing_terminator_at_eof)) {
-        seen_mask_ |= 1U << static_cast<unsigned>(Violation::missing_terminator_at_eof);
-        violations_.push_back(Violation::missing_terminator_at_eof);
-    }
+    (void)out;                                   // content of an unterminated line was already appended by decode()
+    note(Violation::missing_terminator_at_eof);  // in strict mode this also sets failed and error_
     state_ = State::failed;
     error_ = Violation::missing_terminator_at_eof;
     return error_;

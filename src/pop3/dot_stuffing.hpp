@@ -106,7 +106,7 @@ class DotDecoder {
 
     bool done() const noexcept { return state_ == State::done; }
     bool failed() const noexcept { return state_ == State::failed; }
-    /// Violations met so far, each kind once, in order of first occurrence.
+    /// Violations met so far, each kind once, sorted by value.
     const std::vector<Violation>& violations() const noexcept { return violations_; }
     /// Content octets and lines appended so far (after line-end normalisation).
     std::uint64_t content_octets() const noexcept { return content_octets_; }

@@ -43,7 +43,8 @@ struct Reply {
     std::uint64_t body_lines = 0;
     /// Octets of this reply on the wire (status line, body, terminator).
     std::uint64_t wire_octets = 0;
-    /// Each kind of violation met in this reply, in order of first occurrence (each kind at most once).
+    /// Each kind of violation met in this reply, at most once each, sorted by value (so the list does not depend
+    /// on how the input was split).
     std::vector<Violation> violations;
     /// Set when the reply was ended by a violation (strict mode) or cut by EOF: the reply is incomplete and the
     /// stream is out of sync. Empty for a complete reply, even one with (tolerated) violations.

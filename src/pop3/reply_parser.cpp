@@ -4,8 +4,14 @@
 #include <cstring>
 #include <utility>
 
+#include "pop3/detail/first_violation.hpp"
+
 namespace pop3 {
 namespace {
+
+std::size_t offset(const char* base, const void* p) noexcept {
+    return static_cast<std::size_t>(static_cast<const char*>(p) - base);
+}
 
 char ascii_upper(char c) noexcept {
     return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
@@ -34,10 +40,9 @@ void ReplyParser::set_body_sink(BodySink sink) {
 }
 
 bool ReplyParser::note(Violation v) {
-    bool known = false;
-    for (Violation seen : current_.violations)
-        known = known || seen == v;
-    if (!known) current_.violations.push_back(v);
+    auto& list = current_.violations;
+    const auto at = std::lower_bound(list.begin(), list.end(), v);
+    if (at == list.end() || *at != v) list.insert(at, v);
     return options_.strictness == Strictness::strict;
 }
 
@@ -160,16 +165,32 @@ FeedResult ReplyParser::feed(std::string_view bytes) {
             const void* p = std::memchr(d + i, '\n', n - i);
             const std::size_t lf = p == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(p) - d);
             const std::size_t seg = lf - i;
-            // Bare CR: a CR followed by anything but LF (a CR at the end of the segment is decided later).
-            const bool bare_cr =
-                (status_last_cr_ && seg > 0) || (seg > 1 && std::memchr(d + i, '\r', seg - 1) != nullptr);
-            const bool nul = seg > 0 && std::memchr(d + i, '\0', seg) != nullptr;
-            if ((bare_cr && note(Violation::bare_cr)) || (nul && note(Violation::nul_byte))) {
-                wire_in_reply_ += seg;
-                fail(bare_cr ? Violation::bare_cr : Violation::nul_byte);
-                return {lf, true};
+            // Violations in this segment, by position: strict mode reports the earliest, whatever the split.
+            detail::FirstViolation first;
+            // Bare CR: a CR followed by anything but LF (a CR at the end of the segment is decided later). Its position
+            // is that of the octet after it, where it becomes known.
+            if (status_last_cr_ && seg > 0) first.consider(i, Violation::bare_cr);
+            if (seg > 1) {
+                if (const void* cr = std::memchr(d + i, '\r', seg - 1))
+                    first.consider(offset(d, cr) + 1, Violation::bare_cr);
             }
-            // Keep at most max_status_line octets: an endless line cannot grow memory (RFC 2449 §4: 512 octets).
+            if (const void* nul = seg > 0 ? std::memchr(d + i, '\0', seg) : nullptr) {
+                first.consider(offset(d, nul), Violation::nul_byte);
+            }
+            // RFC 2449 §4: at most max_status_line octets with CRLF; the octet that makes that impossible is at
+            // line index max_status_line - 1.
+            if (!status_overlong_ && status_octets_ + seg + 1 > limits.max_status_line) {
+                first.consider(i + (limits.max_status_line - 1 - status_octets_), Violation::status_line_too_long);
+                status_overlong_ = true;
+            }
+            if (first.found() && options_.strictness == Strictness::strict) {
+                wire_in_reply_ += first.position() + 1 - i;
+                fail(first.violation());
+                return {first.position() + 1, true};
+            }
+            for (Violation v : first.all())
+                note(v);
+            // Keep at most max_status_line octets: an endless line cannot grow memory.
             const std::size_t room = current_.status_line.size() < limits.max_status_line
                                          ? limits.max_status_line - current_.status_line.size()
                                          : 0;
@@ -178,15 +199,6 @@ FeedResult ReplyParser::feed(std::string_view bytes) {
             status_octets_ += seg;
             wire_in_reply_ += seg;
             i = lf;
-            if (status_octets_ + 1 > limits.max_status_line && !status_overlong_) {
-                status_overlong_ = true;
-                if (note(Violation::status_line_too_long)) {
-                    const std::size_t used = lf < n ? lf + 1 : n;
-                    wire_in_reply_ += used - i;
-                    fail(Violation::status_line_too_long);
-                    return {used, true};
-                }
-            }
             if (lf == n) break;
             ++i;  // the LF
             ++status_octets_;

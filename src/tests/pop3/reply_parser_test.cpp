@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -179,6 +180,49 @@ TEST(ReplyParser, EverySplitPointGivesTheSameParseInStrictMode) {
     expect_split_invariant(kDialogue, kDialogueKinds, strict());
     expect_split_invariant("+OK x\r\n+OK body\r\nline\r\nbad\nline\r\n.\r\n+OK never\r\n",
                            {ReplyKind::single_line, ReplyKind::multi_line_if_ok, ReplyKind::single_line}, strict());
+}
+
+// Random streams over a POP3-flavoured alphabet, split at random points: the whole-buffer parse must equal the
+// split parse (tolerant mode: everything; strict mode: what the replies say, since a failed stream is out of sync).
+TEST(ReplyParser, RandomStreamsAreSplitInvariant) {
+    const std::vector<std::string> atoms = {"+OK",        "-ERR", "+",  " ",  ".",
+                                            "..",         "\r\n", "\n", "\r", "a",
+                                            "[SYS/TEMP]", "[",    "]",  "ok", std::string(1, '\0'),
+                                            "\r\n.\r\n"};
+    std::mt19937 rng(2449);
+    for (int round = 0; round < 3000; ++round) {
+        std::string wire;
+        const std::size_t n = 1 + rng() % 30;
+        for (std::size_t i = 0; i < n; ++i)
+            wire += atoms[rng() % atoms.size()];
+        std::vector<ReplyKind> kinds;
+        for (int i = 0; i < 6; ++i)
+            kinds.push_back(static_cast<ReplyKind>(rng() % 3));
+        for (Strictness mode : {Strictness::tolerant, Strictness::strict}) {
+            ReplyParserOptions o;
+            o.strictness = mode;
+            o.limits.max_status_line = 16;
+            o.limits.max_body_line = 12;
+            o.limits.max_body = 20;
+            auto summary = [mode](const ParseRun& run) {
+                if (mode == Strictness::tolerant) return describe_all(run);
+                std::vector<std::string> out;
+                for (const Reply& r : run.replies) {
+                    out.push_back(std::to_string(static_cast<int>(r.status)) + " " + r.error.message());
+                }
+                return out;
+            };
+            const auto whole = summary(run_whole(wire, kinds, o));
+            std::vector<std::string> pieces;
+            for (std::size_t at = 0; at < wire.size();) {
+                const std::size_t len = 1 + rng() % 5;
+                pieces.push_back(wire.substr(at, len));
+                at += len;
+            }
+            ASSERT_EQ(summary(run_pieces(pieces, kinds, o)), whole)
+                << "mode " << static_cast<int>(mode) << " wire: " << ::testing::PrintToString(wire);
+        }
+    }
 }
 
 TEST(ReplyParser, BareStatusIndicatorsAreValid_R1939_CLI_4) {
