@@ -1,5 +1,5 @@
 // AUTHORIZATION state: greeting, USER/PASS, APOP, AUTH PLAIN, STLS, CAPA, locking, limits.
-#include <regex>
+#include <algorithm>
 #include <set>
 
 #include "harness.hpp"
@@ -20,7 +20,11 @@ TEST(SessionGreeting, IsOneOkLineWithUniqueApopTimestamp) {
     std::set<std::string> stamps;
     for (int i = 0; i < 10; ++i) {
         const std::string greeting = h.connect();
-        EXPECT_TRUE(std::regex_match(greeting, std::regex(R"(\+OK [^<]*<[^<>@]+@test\.example>\r\n)"))) << greeting;
+        // RFC 2449 §3 greeting: "+OK", text, one msg-id style <local@domain> timestamp, CRLF.
+        EXPECT_TRUE(starts_with(greeting, "+OK "));
+        EXPECT_TRUE(greeting.ends_with("@test.example>\r\n")) << greeting;
+        EXPECT_EQ(std::count(greeting.begin(), greeting.end(), '<'), 1);
+        EXPECT_EQ(std::count(greeting.begin(), greeting.end(), '@'), 1);
         EXPECT_LE(greeting.size(), 512U);
         stamps.insert(timestamp_of(greeting));
     }
