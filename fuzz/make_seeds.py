@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Writes the hand-made seed inputs of corpus/<harness>/ (seed-*.bin). Inputs found by fuzzing are kept beside them
+under their own names (crash-*, regress-*, merged coverage under hashes) and are never rewritten by this script.
+
+Usage: fuzz/make_seeds.py [corpus dir]   (default: corpus/ of the repository)
+Each harness's input layout is documented at the top of its fuzz/fuzz_<harness>.cpp."""
+import base64
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "corpus")
+
+SINGLE, MULTI, SASL = 0, 1, 2
+
+
+def write(harness, name, data):
+    folder = os.path.join(CORPUS, harness)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "seed-" + name + ".bin"), "wb") as f:
+        f.write(data)
+
+
+def split_plan(sizes):
+    return bytes([len(sizes)] + [s - 1 for s in sizes])
+
+
+# ---- reply_parser: [flags][limit][kind count][kinds][split plan][server bytes] -----------------------------------
+def reply(name, kinds, stream, flags=0, limit=0, sizes=(1, 7, 3)):
+    write("reply_parser", name, bytes([flags, limit, len(kinds)] + kinds) + split_plan(list(sizes)) + stream)
+
+
+GREETING = b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n"
+reply("greeting", [], GREETING)
+reply("session", [SINGLE, SINGLE, SINGLE, SINGLE, MULTI, MULTI, MULTI, SINGLE, SINGLE],
+      GREETING + b"+OK send PASS\r\n+OK maildrop has 2 messages (320 octets)\r\n+OK 2 320\r\n"
+      b"+OK 2 messages (320 octets)\r\n1 120\r\n2 200\r\n.\r\n+OK\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n2 QhdPYR:00WBw1Ph7x7\r\n.\r\n"
+      b"+OK 120 octets\r\nSubject: hi\r\n\r\n..leading dot\r\n.\r\n-ERR no such message\r\n+OK bye\r\n")
+reply("capa", [MULTI], b"+OK Capability list follows\r\nTOP\r\nUSER\r\nSASL PLAIN LOGIN\r\nRESP-CODES\r\n"
+      b"LOGIN-DELAY 900\r\nPIPELINING\r\nEXPIRE NEVER\r\nUIDL\r\nIMPLEMENTATION Shlemazle-Plotz-v302\r\n.\r\n")
+reply("resp-codes", [SINGLE] * 5, b"-ERR [IN-USE] locked\r\n-ERR [LOGIN-DELAY] wait\r\n-ERR [SYS/TEMP] later\r\n"
+      b"-ERR [sys/perm/x] bad\r\n-ERR [AUTH] no\r\n")
+reply("bad-resp-code", [SINGLE] * 3, b"-ERR [IN-USE no bracket\r\n-ERR [] empty\r\n+OK [a/]\r\n")
+reply("sasl", [SASL, SASL, SASL], b"+ \r\n+ dGVzdA==\r\n+OK logged in\r\n")
+reply("bare-lf", [MULTI, SINGLE], b"+OK\nline one\nline two\r\n.\n+OK\n")
+reply("bare-cr-nul", [MULTI], b"+OK x\r\nab\rcd\r\nnul\x00here\r\n.\r\n")
+reply("bad-status", [SINGLE] * 5, b"OK\r\n+ERR\r\n+ok lower\r\n-Err mixed\r\n+OKfoo\r\n")
+reply("eof-in-body", [MULTI], b"+OK\r\nno terminator\r\n")
+reply("eof-in-status", [SINGLE], b"+OK half a line")
+reply("err-is-single", [MULTI, MULTI], b"-ERR no such message\r\n+OK\r\n.\r\n")
+reply("long-status", [SINGLE], b"+OK " + b"x" * 600 + b"\r\n+OK\r\n")
+reply("long-body-line", [MULTI], b"+OK\r\n" + b"y" * 300 + b"\r\n.\r\n", flags=8, limit=40)
+reply("small-limits", [MULTI, MULTI], b"+OK\r\n" + b"line\r\n" * 40 + b".\r\n+OK\r\n..a\r\n.\r\n", flags=8, limit=9)
+reply("strict-bare-lf", [MULTI], b"+OK\r\nbad\n.\r\n", flags=1)
+reply("sink", [MULTI, MULTI], b"+OK\r\n..dot\r\nx\r\n.\r\n+OK\r\n.\r\n", flags=2)
+reply("discard", [MULTI], b"+OK\r\na\r\nb\r\n.\r\n", flags=4)
+reply("terminator-split", [MULTI], b"+OK\r\nabc\r\n.\r\n", sizes=(1,))
+reply("after-stls", [SINGLE, SINGLE], b"+OK begin TLS\r\n+OK injected\r\n")
+
+# ---- command_parser: [flags][limit][split plan][bytes] ----------------------------------------------------------
+def command(name, data, flags=0, limit=0, sizes=(2, 5)):
+    write("command_parser", name, bytes([flags, limit]) + split_plan(list(sizes)) + data)
+
+
+command("user", b"USER alice")
+command("pass-spaces", b"PASS my secret  pass")
+command("apop", b"APOP mrose c4c9334bac560ecc979e58001b3e22fb")
+command("auth-initial", b"AUTH PLAIN " + base64.b64encode(b"\0alice\0wonderland"))
+command("top", b"top 1 10")
+command("pipelined", b"USER a\r\nPASS b\r\nSTAT\r\nLIST\r\nRETR 1\r\nQUIT\r\n")
+command("bare-lf", b"STAT\nLIST 1\n")
+command("cr-inside", b"NOOP\rX\r\n")
+command("too-long", b"USER " + b"a" * 300 + b"\r\nNOOP\r\n")
+command("limit-edge", b"X" * 253 + b"\r\n" + b"Y" * 254 + b"\r\n", flags=4)
+command("bad-chars", b"U5ER x\r\n\x00\r\n LIST\r\nLIST  1\r\nLIST 1 \r\nSTLS\t\r\n")
+command("too-many-args", b"LIST 1 2 3 4 5 6 7 8 9")
+command("small-limits", b"USER abcdefghij\r\nPASS x\r\n", flags=5, limit=12)
+command("utf8", "USER jöhn".encode())
+command("no-8bit", "USER jöhn".encode(), flags=1, limit=250)
+
+# ---- dot_stuffing: [mode][limit][split plan A][split plan B][bytes] ---------------------------------------------
+def dots(name, data, mode=0, limit=3, a=(3,), b=(1, 4)):
+    write("dot_stuffing", name, bytes([mode, limit]) + split_plan(list(a)) + split_plan(list(b)) + data)
+
+
+dots("plain", b"Subject: x\r\n\r\nhello\r\n")
+dots("dots", b".\r\n..\r\n.x\r\nend.\r\n.")
+dots("bare-lf", b"Subject: y\n\nbody\n.\nlast")
+dots("lone-cr", b"a\rb\r\r\n\r")
+dots("empty", b"")
+dots("no-final-newline", b"one\r\ntwo")
+dots("nul", b"a\x00b\r\n")
+dots("top-header-only", b"H: 1\r\nH: 2\r\n", limit=0)
+dots("top-body", b"H: 1\r\n\r\nl1\r\nl2\r\nl3\r\n", limit=2)
+dots("raw-terminated", b"..a\r\nb\r\n.\r\nafter", mode=1)
+dots("raw-unterminated", b"abc\r\n.", mode=1)
+dots("raw-bare-lf", b"a\nb\n.\n", mode=1)
+dots("raw-long-line", b"x" * 100 + b"\r\n.\r\n", mode=1, limit=9)
+dots("raw-dot-cr", b".\rx\r\n..\r\n.\r\n", mode=1)
+
+# ---- sasl_plain: [mode][bytes] -----------------------------------------------------------------------------------
+write("sasl_plain", "b64-valid", b"\0" + base64.b64encode(b"\0alice\0wonderland"))
+write("sasl_plain", "b64-authzid", b"\0" + base64.b64encode(b"admin\0alice\0pw"))
+write("sasl_plain", "b64-bad", b"\0" + b"YWxp=2U")
+write("sasl_plain", "b64-empty", b"\0")
+write("sasl_plain", "b64-noncanonical", b"\0" + b"YR==")
+write("sasl_plain", "raw-valid", b"\1" + b"\0bob\0secret")
+write("sasl_plain", "raw-one-nul", b"\1" + b"bob\0secret")
+write("sasl_plain", "raw-three-nul", b"\1" + b"a\0b\0c\0d")
+write("sasl_plain", "raw-utf8", b"\1" + "\0jöhn\0pässword".encode())
+write("sasl_plain", "raw-bad-utf8", b"\1" + b"\0\xc3\x28\0pw")
+write("sasl_plain", "raw-long", b"\1" + b"\0" + b"u" * 256 + b"\0pw")
+write("sasl_plain", "round-trip", b"\2" + bytes(range(256)))
+
+# ---- apop: [split][greeting text] --------------------------------------------------------------------------------
+write("apop", "rfc-example", bytes([8]) + b"POP3 server ready <1896.697170952@dbc.mtview.ca.us>")
+write("apop", "digest", bytes([0]) + b"c4c9334bac560ecc979e58001b3e22fb")
+write("apop", "digest-upper", bytes([0]) + b"C4C9334BAC560ECC979E58001B3E22FB")
+write("apop", "two-at", bytes([3]) + b"ready <a@b@c>")
+write("apop", "no-close", bytes([3]) + b"ready <abc@def")
+write("apop", "empty-parts", bytes([3]) + b"<@> <a@> <@b>")
+write("apop", "space-inside", bytes([3]) + b"<a b@c>")
