@@ -402,7 +402,10 @@ Result<pop3::Reply> Connection::read_reply(pop3::ReplyKind kind, ReadOptions rea
     Impl& c = *impl_;
     auto& parser = c.parser;
     if (!parser.in_reply() && !parser.has_reply()) {
-        // A new reply: say what it is and where its body goes (takes effect at its status line).
+        // A new reply. An expectation left queued by a read that timed out before any byte of its reply came is
+        // stale: drop it, or this reply would be parsed with the old kind.
+        if (parser.pending_expectations() > 0) parser.reset();
+        // Say what the reply is and where its body goes (takes effect at its status line).
         parser.expect(kind);
         if (read.sink) {
             parser.set_body_sink(read.sink);

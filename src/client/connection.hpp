@@ -165,7 +165,7 @@ class Connection {
     std::chrono::milliseconds time_left() const;
     /// The options the connection was made with.
     const ClientOptions& options() const;
-    /// The transcript the connection writes to.
+    /// The transcript the connection writes to (precondition: a connected or moved-from-connected Connection).
     Transcript& transcript();
 
   private:

@@ -153,6 +153,44 @@ TEST(Hostile, DripThatCompletesInTimeParses) {
     EXPECT_EQ(received, 1);
 }
 
+TEST(Hostile, ReadAfterATimeoutBeforeAnyByteUsesTheNewKind) {
+    // The first read gives up before the reply starts; the second, with another kind, must get the whole reply.
+    ScriptedServer server;
+    server.on("LIST", Behaviour().pause(400ms).send("+OK\r\n1 120\r\n.\r\n"));
+    Transcript t;
+    auto c = connect_to(server, t);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("LIST"));
+    ReadOptions quick;
+    quick.timeout = 100ms;
+    auto first = c->read_reply(ReplyKind::single_line, quick);
+    ASSERT_FALSE(first);
+    EXPECT_EQ(first.error().kind, Errc::timeout);
+    auto second = c->read_reply(ReplyKind::multi_line_if_ok);
+    ASSERT_TRUE(second) << second.error().to_string();
+    EXPECT_EQ(second->body, "1 120\r\n");
+}
+
+TEST(Hostile, ReadAfterATimeoutMidReplyContinuesIt) {
+    ScriptedServer server;
+    server.on("LIST", Behaviour().send("+OK\r\n1 1").pause(400ms).send("20\r\n.\r\n"));
+    Transcript t;
+    auto c = connect_to(server, t);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("LIST"));
+    ReadOptions quick;
+    quick.timeout = 150ms;
+    auto first = c->read_reply(ReplyKind::multi_line_if_ok, quick);
+    ASSERT_FALSE(first);
+    EXPECT_EQ(first.error().kind, Errc::timeout);
+    EXPECT_EQ(first.error().partial, "+OK\r\n1 1");
+    auto second = c->read_reply(ReplyKind::multi_line_if_ok);
+    ASSERT_TRUE(second) << second.error().to_string();
+    EXPECT_EQ(second->body, "1 120\r\n");
+}
+
 TEST(Hostile, NulBytesAreAViolation) {
     ScriptedServer server;
     server.greeting(hostile::nul_bytes());
