@@ -13,6 +13,19 @@ std::size_t offset(const char* base, const void* p) noexcept {
     return static_cast<std::size_t>(static_cast<const char*>(p) - base);
 }
 
+// "120 octets ..." (RFC 1939 §7 RETR example; Dovecot, Courier and others send it): the announced body size, used
+// only as a capacity hint (bounded by max_body). 0 when the text does not start that way.
+std::uint64_t announced_octets(std::string_view text) noexcept {
+    std::uint64_t value = 0;
+    std::size_t i = 0;
+    for (; i < text.size() && i < 19 && text[i] >= '0' && text[i] <= '9'; ++i) {
+        value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    }
+    constexpr std::string_view kOctets = " octets";
+    if (i == 0 || text.substr(i, kOctets.size()) != kOctets) return 0;
+    return value;
+}
+
 char ascii_upper(char c) noexcept {
     return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
 }
@@ -143,7 +156,8 @@ void ReplyParser::finish_status_line() {
         if (reply_body_mode_ == BodyMode::store) {
             current_.body = std::exchange(body_buffer_, std::string{});
             current_.body.clear();
-            const auto cap = static_cast<std::size_t>(std::min<std::uint64_t>(body_reserve_, options_.limits.max_body));
+            const std::uint64_t hint = body_reserve_ != 0 ? body_reserve_ : announced_octets(current_.text);
+            const auto cap = static_cast<std::size_t>(std::min<std::uint64_t>(hint, options_.limits.max_body));
             if (cap > current_.body.capacity()) current_.body.reserve(cap);
         }
         body_reserve_ = 0;

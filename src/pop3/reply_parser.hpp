@@ -84,7 +84,8 @@ class ReplyParser {
     void set_body_sink(BodySink sink);
 
     /// Capacity hint for the next stored body (e.g. the size LIST gave before RETR): reserved once, capped at
-    /// ReplyLimits::max_body, so a large body grows without repeated reallocation.
+    /// ReplyLimits::max_body, so a large body grows without repeated reallocation. Without a hint, a status text
+    /// starting "<n> octets" (RFC 1939 §7's RETR example) is used the same way.
     void reserve_body(std::size_t octets) noexcept { body_reserve_ = octets; }
     /// Storage for the next stored body: its content is cleared, its capacity reused (hand back the body of a reply
     /// you are done with to avoid allocating and page-faulting a fresh buffer for every RETR).

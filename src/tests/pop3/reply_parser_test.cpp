@@ -524,6 +524,32 @@ TEST(ReplyParser, StreamedBodyLimit) {
     EXPECT_EQ(parser.take()->error, pop3::make_error_code(Violation::body_too_large));
 }
 
+TEST(ReplyParser, BodyCapacityHintsAreBoundedByMaxBody) {
+    // "<n> octets" in the status text (RFC 1939 §7's RETR example) reserves the body once.
+    Reply r = one("+OK 100000 octets\r\nabc\r\n.\r\n", ReplyKind::multi_line_if_ok);
+    EXPECT_EQ(r.body, "abc\r\n");
+    EXPECT_GE(r.body.capacity(), 100000u);
+    // A hostile announcement cannot reserve more than max_body.
+    ReplyParserOptions o;
+    o.limits.max_body = 1000;
+    r = one("+OK 999999999999999 octets\r\nabc\r\n.\r\n", ReplyKind::multi_line_if_ok, o);
+    EXPECT_LT(r.body.capacity(), 4096u);
+    // An explicit hint, and a recycled buffer whose content is cleared but capacity kept.
+    ReplyParser parser;
+    parser.expect(ReplyKind::multi_line_if_ok);
+    parser.reserve_body(50000);
+    ASSERT_TRUE(parser.feed("+OK\r\nx\r\n.\r\n").reply_ready);
+    r = *parser.take();
+    EXPECT_GE(r.body.capacity(), 50000u);
+    std::string old(70000, 'q');
+    parser.recycle_body_buffer(std::move(old));
+    parser.expect(ReplyKind::multi_line_if_ok);
+    ASSERT_TRUE(parser.feed("+OK\r\ny\r\n.\r\n").reply_ready);
+    r = *parser.take();
+    EXPECT_EQ(r.body, "y\r\n");
+    EXPECT_GE(r.body.capacity(), 70000u);
+}
+
 TEST(ReplyParser, ViolationCategoryHasMessages) {
     const std::error_code ec = Violation::bare_lf;
     EXPECT_STREQ(ec.category().name(), "pop3.violation");
