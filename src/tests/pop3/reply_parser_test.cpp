@@ -5,6 +5,7 @@
 
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -72,7 +73,7 @@ ParseRun run_whole(const std::string& wire, const std::vector<ReplyKind>& kinds,
 Reply one(const std::string& wire, ReplyKind kind = ReplyKind::single_line, ReplyParserOptions options = {}) {
     ParseRun run = run_whole(wire, {kind}, options);
     EXPECT_FALSE(run.replies.empty()) << wire;
-    return run.replies.empty() ? Reply{} : run.replies.front();
+    return run.replies.empty() ? Reply{} : std::move(run.replies.front());
 }
 
 ReplyParserOptions strict() {
