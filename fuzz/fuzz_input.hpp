@@ -89,10 +89,10 @@ struct SplitPlan {
     }
 };
 
-/// Printable form of bytes for failure messages (escapes, cut to 200 octets).
-inline std::string printable(std::string_view bytes) {
+/// Printable form of bytes for failure messages (escapes, cut to `limit` octets).
+inline std::string printable(std::string_view bytes, std::size_t limit = 200) {
     std::string out;
-    for (std::size_t i = 0; i < bytes.size() && i < 200; ++i) {
+    for (std::size_t i = 0; i < bytes.size() && i < limit; ++i) {
         const auto c = static_cast<unsigned char>(bytes[i]);
         if (c == '\r') {
             out += "\\r";
@@ -107,7 +107,7 @@ inline std::string printable(std::string_view bytes) {
             out += static_cast<char>(c);
         }
     }
-    if (bytes.size() > 200) out += "...";
+    if (bytes.size() > limit) out += "...";
     return out;
 }
 

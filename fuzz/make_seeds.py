@@ -120,3 +120,65 @@ write("apop", "two-at", bytes([3]) + b"ready <a@b@c>")
 write("apop", "no-close", bytes([3]) + b"ready <abc@def")
 write("apop", "empty-parts", bytes([3]) + b"<@> <a@> <@b>")
 write("apop", "space-inside", bytes([3]) + b"<a b@c>")
+
+# ---- session, session_chunked: [setup A][setup B]([feed plan][write plan])[conversation] --------------------------
+# Grammar ops (fuzz/session_model.hpp encode_conversation); name indexes: 0 alice, 1 bob, 2 carol, 3 mallory.
+USER, PASS, APOP, AUTHI, AUTHC, STLS, CAPA, STAT, LIST, UIDL, RETR, TOP, DELE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+RSET, NOOP, QUIT, RAWLINE, RAWBYTES, CHUNK, LOWER, BARELF, LONG, AUTHX, EXTRA = 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24
+A_PLAINTEXT_OFF, A_APOP_OFF, A_TLS, A_IMPLICIT, A_DELAY, A_CAROL_LOCKED, A_RAW, A_PIPELINED = 1, 2, 4, 8, 16, 32, 64, 128
+
+
+def login(name=0):
+    return [USER, name, PASS, name, 1]
+
+
+def listing(bare=True, n=1):
+    return [LIST, 1] if bare else [LIST, 0, n]
+
+
+def session(name, a, b, ops, chunked_plans=((3, 9), (5,))):
+    write("session", name, bytes([a, b] + ops))
+    write("session_chunked", name, bytes([a, b]) + split_plan(list(chunked_plans[0])) +
+          split_plan(list(chunked_plans[1])) + bytes(ops))
+
+
+def raw_session(name, a, b, text):
+    write("session", name, bytes([a | A_RAW, b]) + text)
+    write("session_chunked", name, bytes([a | A_RAW, b]) + split_plan([2, 11]) + split_plan([7]) + text)
+
+
+session("user-pass-full", 0, 3, login() + [STAT, LIST, 1, UIDL, 1] + sum(([RETR, n] for n in range(1, 8)), []) +
+        [TOP, 1, 0, TOP, 3, 1, TOP, 6, 2, DELE, 2, STAT, LIST, 0, 2, LIST, 0, 3, UIDL, 0, 1, RSET, DELE, 1, DELE, 4,
+         STAT, QUIT])
+session("apop-capa", 0, 3, [CAPA, APOP, 0, 0, CAPA, STAT, QUIT])
+session("apop-wrong", 0, 3, [APOP, 0, 1, APOP, 0, 2, APOP, 0, 3, APOP, 2, 0, STAT])
+session("auth-plain", 0, 3, [AUTHI, 3, 0, AUTHI, 5, 0, AUTHC, 1, 6, AUTHC, 0, 0, 2, STAT, LIST, 1, QUIT])
+session("auth-authzid", 0, 0, [AUTHI, 2, 0, AUTHI, 1, 2, UIDL, 1, DELE, 1, QUIT])
+session("auth-empty", 0, 0, [AUTHI, 4, 0, AUTHC, 1, 4, 0, AUTHX, 1, AUTHX, 0, LOWER, USER, 1, PASS, 1, 1, QUIT])
+session("failures-close", 0, 3, login(3)[:-1] + [0] + [USER, 0, PASS, 0, 0, USER, 0, PASS, 0, 0, STAT])
+session("bad-commands-close", 0, 4, [STAT, NOOP, EXTRA, 3, RETR, 1, NOOP])
+session("pipelined", A_PIPELINED, 0, login() + [STAT, LIST, 1, RETR, 2, DELE, 1, DELE, 1, QUIT, STAT])
+session("stls-pipelined", A_TLS | A_PIPELINED, 0, [CAPA, STLS, USER, 0, PASS, 0, 1, CHUNK, CAPA, STLS] + login() +
+        [CAPA, QUIT])
+session("stls-required", A_TLS | A_PLAINTEXT_OFF, 0, [CAPA, USER, 0, AUTHI, 0, 0, STLS, CAPA] + login() + [QUIT])
+session("implicit-tls", A_IMPLICIT | A_PLAINTEXT_OFF | A_TLS, 0, [CAPA, STLS] + login(1) + [STAT, LIST, 1, QUIT])
+session("carol-locked", A_CAROL_LOCKED, 0, [USER, 2, PASS, 2, 1] + login(2) + [QUIT])
+session("carol", 0, 0, login(2) + [UIDL, 1, UIDL, 0, 1, TOP, 1, 0, DELE, 1, LIST, 1, RETR, 1, QUIT])
+session("small-chunks", 0, 0x10, login() + [LIST, 1, UIDL, 1, RETR, 6, TOP, 6, 30, QUIT])
+session("chunk-17", 0, 0x20, login() + [RETR, 6, RETR, 3, RETR, 2, QUIT])
+session("max-size", 0, 0x40, login() + [RETR, 6, TOP, 6, 1, RETR, 1, QUIT])
+session("odd-numbers", 0, 0, login() + [RETR, 224, RETR, 225, RETR, 226, RETR, 227, RETR, 228, RETR, 230, RETR, 231,
+                                        RETR, 232, TOP, 1, 227, LIST, 0, 233, DELE, 235, QUIT])
+session("bare-lf-lower", 0, 0, [BARELF, USER, 0, BARELF, PASS, 0, 1, LOWER, STAT, LOWER, LIST, 1, QUIT])
+session("long-lines", 0, 0, [LONG, 30, 0, LONG, 0x10, 0x20, NOOP, USER, 0, LONG, 50, 0, PASS, 0, 1])
+session("no-apop-bare-config", A_APOP_OFF, 0x80, [APOP, 0, 0, CAPA] + login() + [CAPA, QUIT])
+session("delay", A_DELAY, 0, [USER, 0, PASS, 0, 0, USER, 0, PASS, 0, 1, QUIT])
+session("update", 0, 0, login() + [DELE, 1, DELE, 2, DELE, 3, DELE, 4, DELE, 5, DELE, 6, STAT, LIST, 1, QUIT])
+session("no-quit", 0, 0, login() + [DELE, 1, DELE, 2, STAT])
+session("partial-line", 0, 0, login() + [RAWBYTES, 4, ord('S'), ord('T'), ord('A'), ord('T')])
+raw_session("raw-dialogue", 0, 0, b"CAPA\r\nUSER alice\r\nPASS wonderland\r\nSTAT\r\nLIST\r\nUIDL\r\nRETR 2\r\n"
+            b"TOP 5 0\r\nDELE 1\r\nRSET\r\nNOOP\r\nQUIT\r\n")
+raw_session("raw-pipelined", A_PIPELINED, 0, b"USER bob\r\nPASS builder\r\nSTAT\r\nLIST\r\nQUIT\r\n")
+raw_session("raw-junk", 0, 0, b"\x00\r\nHELO x\r\n  \r\nUSER\r\nUSER a b\r\nPASS\r\nRETR 1\r\n\r\nQUIT\r\n")
+raw_session("raw-auth", 0, 0, b"AUTH PLAIN\r\n" + base64.b64encode(b"\0carol\0c4r0l pass") + b"\r\nSTAT\r\nQUIT\r\n")
+raw_session("raw-overlong", 0, 0, b"NOOP " + b"x" * 9000 + b"\r\nUSER alice\r\nPASS wonderland\r\nQUIT\r\n")

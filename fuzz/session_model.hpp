@@ -1,0 +1,887 @@
+// The session harnesses' shared parts: fixtures, the deterministic server setup, a grammar-aware encoding of client
+// conversations, the driver of pop3::server::Session, and a small executable model of RFC 1939 (plus RFC 2449 CAPA,
+// RFC 2595 STLS, RFC 5034 AUTH PLAIN, RFC 3206 codes) that predicts the outcome of every command and checks the
+// engine's output against it.
+//
+// What the checker asserts on every run:
+// - every reply is well formed: +OK / -ERR / "+ " then SP or CRLF, at most 512 octets with CRLF (RFC 2449 §4), no
+//   bare LF or NUL; multi-line replies are terminated and every line starting with '.' is stuffed (RFC 1939 §3);
+// - differential: state, verb and outcome (+OK, -ERR, continuation, close) of each command agree with the model;
+//   STAT, LIST n and UIDL n texts, LIST and UIDL listings and RETR/TOP bodies are exactly the model's (so STAT agrees
+//   with LIST and numbering is stable within the session, RFC 1939 §5);
+// - failed authentications carry [AUTH] (RFC 3206 §6), a held maildrop [IN-USE] (RFC 2449 §8.1.1);
+// - CAPA lists USER / SASL / STLS only when they work, never STLS after login or under TLS (RFC 2595 §4);
+// - nothing pipelined after STLS is executed (RFC 2595 §4);
+// - the output buffer stays within the configured stream chunk; the engine never spins (bounded steps);
+// - after the session, a message is gone only if DELE'd and QUIT from TRANSACTION (RFC 1939 §6), and the lock is
+//   released.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "engine/session.hpp"
+#include "fuzz_input.hpp"
+#include "pop3/apop.hpp"
+#include "pop3/base64.hpp"
+#include "pop3/command_parser.hpp"
+#include "pop3/sasl_plain.hpp"
+#include "store/memory_store.hpp"
+
+namespace pop3::fuzz {
+
+// ---- fixtures ----------------------------------------------------------------------------------------------------
+
+struct FixtureMessage {
+    std::string content;  // as stored
+    std::string uid;      // empty: the store assigns m<n>
+};
+
+struct FixtureUser {
+    std::string name;
+    std::string secret;
+    std::vector<FixtureMessage> messages;
+};
+
+/// The accounts every session harness starts from (alice has the odd messages, bob an empty maildrop, carol one
+/// message and a password with a space).
+inline const std::vector<FixtureUser>& fixture_users() {
+    static const std::vector<FixtureUser> users = [] {
+        std::string big;
+        for (int i = 0; i < 120; ++i) {
+            big += (i % 7 == 0 ? "." : "") + std::string("line ") + std::to_string(i) + " of a longer message\r\n";
+        }
+        return std::vector<FixtureUser>{
+            {"alice",
+             "wonderland",
+             {{"Subject: one\r\n\r\nHello\r\n", ""},
+              {".leading dot\r\n..two dots\r\n.\r\nend", ""},
+              {"Subject: lf\n\nbody with bare LF\n.\nlast\n", ""},
+              {"", ""},
+              {"Subject: cr\r\n\r\nlone\rCR\r\nno final newline", ""},
+              {"Subject: big\r\n\r\n" + big, ""}}},
+            {"bob", "builder", {}},
+            {"carol", "c4r0l pass", {{"Subject: c\r\n\r\nhi\r\n", "carol-uid-1"}}},
+        };
+    }();
+    return users;
+}
+
+inline const FixtureUser* find_fixture(std::string_view name) {
+    for (const auto& u : fixture_users())
+        if (u.name == name) return &u;
+    return nullptr;
+}
+
+/// The stored message as RETR must send it, unstuffed: line ends CRLF, a final CRLF added (RFC 1939 §3, §11).
+inline std::string as_sent(std::string_view content) {
+    std::string out;
+    char prev = '\0';
+    for (char c : content) {
+        if (c == '\n' && prev != '\r') out += '\r';
+        out += c;
+        prev = c;
+    }
+    if (!out.empty() && !out.ends_with('\n')) out += "\r\n";
+    return out;
+}
+
+/// TOP n k of a stored message (RFC 1939 §7): the header, the blank line, then at most k body lines.
+inline std::string top_of(std::string_view content, std::uint64_t k) {
+    const std::string sent = as_sent(content);
+    std::string out;
+    bool in_body = false;
+    std::uint64_t body_lines = 0;
+    for (std::size_t start = 0; start < sent.size();) {
+        const std::size_t end = sent.find("\r\n", start);
+        // A lone CR inside a line is content; the line ends at the CRLF that as_sent() guarantees.
+        const std::size_t next = end == std::string::npos ? sent.size() : end + 2;
+        const std::string_view line(sent.data() + start, next - start);
+        if (in_body) {
+            if (body_lines == k) break;
+            ++body_lines;
+        } else if (line == "\r\n") {
+            in_body = true;
+        }
+        out.append(line);
+        start = next;
+    }
+    return out;
+}
+
+// ---- setup -------------------------------------------------------------------------------------------------------
+
+/// The deterministic server configuration a session harness runs under, read from two fuzz bytes.
+struct SessionSetup {
+    bool allow_plaintext = true;
+    bool apop_enabled = true;
+    bool tls_available = false;
+    bool implicit_tls = false;
+    bool auth_delay = false;
+    bool carol_locked = false;  // another session holds carol's maildrop: [IN-USE]
+    bool grammar = false;       // the conversation is grammar-encoded (else raw bytes)
+    bool pipelined = false;     // the conversation arrives in one chunk (else one per command)
+    unsigned max_failed_auths = 3;
+    unsigned max_bad_commands = 20;
+    std::size_t stream_chunk = 64 * 1024;
+    std::uint64_t max_message_size = 0;
+    bool bare_config = false;  // no EXPIRE, no IMPLEMENTATION
+
+    static SessionSetup read(FuzzInput& in) {
+        SessionSetup s;
+        const std::uint8_t a = in.byte();
+        const std::uint8_t b = in.byte();
+        s.allow_plaintext = (a & 1U) == 0;
+        s.apop_enabled = (a & 2U) == 0;
+        s.tls_available = (a & 4U) != 0;
+        s.implicit_tls = (a & 8U) != 0;
+        s.auth_delay = (a & 16U) != 0;
+        s.carol_locked = (a & 32U) != 0;
+        s.grammar = (a & 64U) == 0;
+        s.pipelined = (a & 128U) != 0;
+        s.max_failed_auths = b & 3U;
+        static constexpr unsigned bad_limits[] = {0, 2, 5, 20};
+        s.max_bad_commands = bad_limits[(b >> 2U) & 3U];
+        static constexpr std::size_t chunks[] = {64 * 1024, 1, 17, 512};
+        s.stream_chunk = chunks[(b >> 4U) & 3U];
+        s.max_message_size = (b & 64U) != 0 ? 100 : 0;
+        s.bare_config = (b & 128U) != 0;
+        return s;
+    }
+
+    std::shared_ptr<const pop3::server::SessionConfig> config() const {
+        auto c = std::make_shared<pop3::server::SessionConfig>();
+        c->hostname = "fuzz.example";
+        c->pid = 4242;
+        for (const auto& u : fixture_users())
+            c->users.emplace(u.name, u.secret);
+        c->allow_plaintext_auth = allow_plaintext;
+        c->apop_enabled = apop_enabled;
+        c->tls_available = tls_available;
+        c->max_failed_auths = max_failed_auths;
+        c->failed_auth_delay = std::chrono::milliseconds(auth_delay ? 1000 : 0);
+        c->max_bad_commands = max_bad_commands;
+        c->max_message_size = max_message_size;
+        c->stream_chunk = stream_chunk;
+        if (bare_config) {
+            c->expire.clear();
+            c->implementation.clear();
+        }
+        // Determinism (issue 7): fixed clock, fixed APOP counter, no log.
+        c->clock = [] { return std::chrono::system_clock::time_point(std::chrono::seconds(1700000000)); };
+        c->next_id = [] { return std::uint64_t{7}; };
+        return c;
+    }
+};
+
+/// The greeting's APOP timestamp under this setup (deterministic), or "" when APOP is off.
+inline std::string greeting_timestamp(const SessionSetup& setup) {
+    pop3::server::MemoryStore store;
+    pop3::server::Session session(setup.config(), store);
+    session.start();
+    const std::string_view greeting = session.pending_output();
+    const std::size_t open = greeting.find('<');
+    const std::size_t close = greeting.find('>', open == std::string_view::npos ? 0 : open);
+    if (open == std::string_view::npos || close == std::string_view::npos) return {};
+    return std::string(greeting.substr(open, close - open + 1));
+}
+
+// ---- the grammar-aware encoding ----------------------------------------------------------------------------------
+
+/// Turns fuzz bytes into a client conversation: each op byte picks a command with plausible arguments (valid and
+/// invalid credentials, APOP digests computed from the real timestamp, message numbers in and out of range, odd
+/// numbers), raw lines, raw bytes, over-long lines, bare-LF line ends, case changes and chunk boundaries. Deep states
+/// (TRANSACTION after a valid login, DELE then QUIT) are a few bytes away instead of a dictionary hit away.
+inline std::vector<std::string> encode_conversation(FuzzInput& in, const SessionSetup& setup,
+                                                    const std::string& timestamp) {
+    static const char* const names[] = {"alice", "bob", "carol", "mallory", "ALICE", "a"};
+    const auto name = [&] { return std::string(names[in.byte() % 6]); };
+    const auto secret_of = [](const std::string& n) {
+        const FixtureUser* u = find_fixture(n);
+        return u ? u->secret : std::string("nope");
+    };
+    const auto number = [&]() -> std::string {
+        const std::uint8_t b = in.byte();
+        if (b < 224) return std::to_string(b % 9);
+        static const char* const odd[] = {
+            "0",          "-1", "01", "18446744073709551617",    "18446744073709551615",
+            "4294967297", "1x", "+1", "99999999999999999999999", "00000000000000000000001",
+            "7",          "6"};
+        return odd[b % 12];
+    };
+    const auto plain = [&](std::uint8_t variant) -> std::string {
+        const std::string n = name();
+        switch (variant % 6) {
+            case 0:
+                return pop3::sasl_plain_encode({"", n, secret_of(n)});
+            case 1:
+                return pop3::sasl_plain_encode({n, n, secret_of(n)});
+            case 2:
+                return pop3::sasl_plain_encode({"bob", n, secret_of(n)});
+            case 3:
+                return pop3::sasl_plain_encode({"", n, "wrong"});
+            case 4:
+                return "=";
+            default:
+                return "not@base64";
+        }
+    };
+
+    std::vector<std::string> chunks(1);
+    bool bare_lf_next = false;
+    bool lower_next = false;
+    const auto line = [&](std::string text) {
+        if (lower_next) {
+            std::transform(text.begin(), text.end(), text.begin(),
+                           [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+            lower_next = false;
+        }
+        chunks.back() += text;
+        chunks.back() += bare_lf_next ? "\n" : "\r\n";
+        bare_lf_next = false;
+        if (!setup.pipelined) chunks.emplace_back();
+    };
+    for (int ops = 0; !in.empty() && ops < 256; ++ops) {
+        const std::uint8_t op = in.byte();
+        switch (op % 26) {
+            case 0:
+                line("USER " + name());
+                break;
+            case 1: {
+                const std::string n = name();
+                line("PASS " + (in.flag() ? secret_of(n) : std::string("wrong pass")));
+                break;
+            }
+            case 2: {
+                const std::string n = name();
+                const std::uint8_t v = in.byte() % 4;
+                std::string digest = pop3::apop_digest(timestamp, secret_of(n));
+                if (v == 1) digest = pop3::apop_digest(timestamp, "wrong");
+                if (v == 2)
+                    std::transform(digest.begin(), digest.end(), digest.begin(),
+                                   [](char c) { return c >= 'a' && c <= 'f' ? static_cast<char>(c - 'a' + 'A') : c; });
+                if (v == 3) digest = digest.substr(0, 31);
+                line("APOP " + n + " " + digest);
+                break;
+            }
+            case 3:
+                line("AUTH PLAIN " + plain(in.byte()));
+                break;
+            case 4: {
+                line(in.flag() ? "AUTH PLAIN" : "AUTH plain");
+                const std::uint8_t v = in.byte();
+                line(v % 8 == 6 ? std::string("*") : plain(v));
+                break;
+            }
+            case 5:
+                line("STLS");
+                break;
+            case 6:
+                line("CAPA");
+                break;
+            case 7:
+                line("STAT");
+                break;
+            case 8:
+                line(in.flag() ? "LIST" : "LIST " + number());
+                break;
+            case 9:
+                line(in.flag() ? "UIDL" : "UIDL " + number());
+                break;
+            case 10:
+                line("RETR " + number());
+                break;
+            case 11: {
+                const std::string n = number();
+                line("TOP " + n + " " + number());
+                break;
+            }
+            case 12:
+            case 13:
+                line("DELE " + number());
+                break;
+            case 14:
+                line("RSET");
+                break;
+            case 15:
+                line("NOOP");
+                break;
+            case 16:
+                line("QUIT");
+                break;
+            case 17:
+                line(std::string(in.short_string(64)));
+                break;
+            case 18:
+                chunks.back() += in.short_string(64);
+                break;
+            case 19:
+                if (!chunks.back().empty()) chunks.emplace_back();
+                break;
+            case 20:
+                lower_next = true;
+                break;
+            case 21:
+                bare_lf_next = true;
+                break;
+            case 22:
+                line(std::string(200 + in.below(9000), 'A'));
+                break;
+            case 23:
+                line(in.flag() ? "AUTH" : "AUTH LOGIN");
+                break;
+            case 24: {
+                static const char* const extra[] = {"NOOP x", "STAT 1",   "QUIT now", "RSET 1", "CAPA x",
+                                                    "STLS x", "LIST 1 2", "RETR",     "TOP 1",  "USER a b"};
+                line(extra[in.byte() % 10]);
+                break;
+            }
+            default:
+                line("PASS " + std::string(in.short_string(48)));
+                break;
+        }
+    }
+    std::erase_if(chunks, [](const std::string& c) { return c.empty(); });
+    return chunks;
+}
+
+/// Raw mode: the bytes as they are, in one chunk (pipelined) or one chunk per LF-terminated line.
+inline std::vector<std::string> raw_conversation(std::string_view bytes, const SessionSetup& setup) {
+    std::vector<std::string> chunks;
+    if (setup.pipelined) {
+        if (!bytes.empty()) chunks.emplace_back(bytes);
+        return chunks;
+    }
+    while (!bytes.empty()) {
+        const std::size_t lf = bytes.find('\n');
+        const std::size_t n = lf == std::string_view::npos ? bytes.size() : lf + 1;
+        chunks.emplace_back(bytes.substr(0, n));
+        bytes.remove_prefix(n);
+    }
+    return chunks;
+}
+
+// ---- the model ---------------------------------------------------------------------------------------------------
+
+/// What the model expects as one reply.
+struct Expectation {
+    enum class Status { ok, err, continuation };
+    enum class Body { none, capa, list, uidl, message };
+    Status status = Status::ok;
+    Body body = Body::none;
+    std::optional<std::string> exact;  // the whole status line, when RFC 1939 fixes its form
+    std::string text_prefix;           // e.g. "[AUTH]", "[IN-USE]": what the text must start with
+    std::string expected_body;         // unstuffed, for list / uidl / message
+    bool capa_auth_state = false;      // the state CAPA ran in
+    bool capa_plaintext_ok = false;
+    bool capa_stls = false;
+    std::string command;  // for failure messages
+};
+
+/// A small executable model of the session, fed with exactly the bytes the engine accepted.
+class SessionModel {
+  public:
+    SessionModel(const SessionSetup& setup, std::string timestamp)
+        : setup_(setup), timestamp_(std::move(timestamp)), tls_(setup.implicit_tls) {
+        expect(Expectation::Status::ok, "greeting");
+    }
+
+    void feed(std::string_view bytes) {
+        if (closed_) return;
+        buffer_.append(bytes);
+        process();
+    }
+    void tls_started() {
+        tls_ = true;
+        buffer_.clear();
+    }
+
+    bool closed() const noexcept { return closed_; }
+    bool updated() const noexcept { return updated_; }
+    const std::string& user() const noexcept { return user_; }
+    const std::vector<bool>& deleted() const noexcept { return deleted_; }
+    const std::deque<Expectation>& expectations() const noexcept { return expected_; }
+
+  private:
+    using S = Expectation::Status;
+
+    // The engine's framer: lines end at LF; one longer than the larger of the command and AUTH limits is skipped to
+    // its LF and answered once (R2449-LEN-3).
+    void process() {
+        const std::size_t frame_limit = std::max<std::size_t>(255, 8192);
+        while (!closed_) {
+            const std::size_t lf = buffer_.find('\n');
+            if (lf == std::string::npos) return;
+            const std::size_t wire = lf + 1;
+            std::string text = buffer_.substr(0, lf);
+            if (!text.empty() && text.back() == '\r') text.pop_back();
+            buffer_.erase(0, wire);
+            const bool too_long = wire > frame_limit;
+            if (sasl_) {
+                sasl_response(text, too_long || wire > 8192);
+            } else {
+                command(text, too_long || wire > 255);
+            }
+        }
+    }
+
+    Expectation& expect(S status, std::string command, std::string prefix = {}) {
+        Expectation e;
+        e.status = status;
+        e.command = std::move(command);
+        e.text_prefix = std::move(prefix);
+        expected_.push_back(std::move(e));
+        if (status == S::ok) bad_ = 0;  // the engine resets its bad-command count on every +OK
+        return expected_.back();
+    }
+    void bad(const std::string& cmd) {
+        expect(S::err, cmd);
+        ++bad_;
+        if (setup_.max_bad_commands != 0 && bad_ >= setup_.max_bad_commands) {
+            expect(S::err, cmd + " (too many bad commands)");
+            close();
+        }
+    }
+    void close() {
+        closed_ = true;
+        buffer_.clear();
+    }
+    bool plaintext_ok() const { return tls_ || setup_.allow_plaintext; }
+
+    void auth_failed(const std::string& cmd) {
+        ++failed_;
+        expect(S::err, cmd, "[AUTH]");  // RFC 3206 §6
+        if (setup_.max_failed_auths != 0 && failed_ >= setup_.max_failed_auths) close();
+    }
+
+    void login(const std::string& name, const std::string& cmd) {
+        if (name == "carol" && setup_.carol_locked) {
+            expect(S::err, cmd, "[IN-USE]");  // RFC 2449 §8.1.1
+            return;
+        }
+        const FixtureUser* u = find_fixture(name);
+        user_ = name;
+        deleted_.assign(u ? u->messages.size() : 0, false);
+        transaction_ = true;
+        expect(S::ok, cmd);
+    }
+
+    const std::vector<FixtureMessage>& messages() const {
+        static const std::vector<FixtureMessage> none;
+        const FixtureUser* u = find_fixture(user_);
+        return u ? u->messages : none;
+    }
+    std::string uid(std::size_t i) const {
+        const auto& m = messages()[i];
+        return m.uid.empty() ? "m" + std::to_string(i + 1) : m.uid;
+    }
+
+    static std::optional<std::uint64_t> decimal(std::string_view t) {
+        if (t.empty() || t.size() > 20) return std::nullopt;
+        std::uint64_t v = 0;
+        for (char c : t) {
+            if (c < '0' || c > '9') return std::nullopt;
+            const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+            if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+            v = v * 10 + d;
+        }
+        return v;
+    }
+    // RFC 1939 §5: an existing message not marked deleted.
+    std::optional<std::size_t> message(std::string_view arg, const std::string& cmd) {
+        const auto n = decimal(arg);
+        if (!n || *n == 0 || *n > messages().size() || deleted_[*n - 1]) {
+            bad(cmd);
+            return std::nullopt;
+        }
+        return static_cast<std::size_t>(*n);
+    }
+
+    void sasl_response(const std::string& text, bool too_long) {
+        sasl_ = false;
+        if (too_long) return bad("<AUTH response>");
+        if (text == "*") {
+            expect(S::err, "AUTH *");  // RFC 5034 §4: cancelled
+            return;
+        }
+        sasl_plain(text, "<AUTH response>");
+    }
+
+    void sasl_plain(std::string_view response, const std::string& cmd) {
+        const auto creds = pop3::sasl_plain_decode(response == "=" ? std::string_view() : response);
+        if (!creds) {
+            if (creds.error() == pop3::SaslPlainError::bad_base64) return bad(cmd);
+            return auth_failed(cmd);
+        }
+        if (!creds->authzid.empty() && creds->authzid != creds->authcid) return auth_failed(cmd);
+        const FixtureUser* u = find_fixture(creds->authcid);
+        if (!u || u->secret != creds->password) return auth_failed(cmd);
+        login(u->name, cmd);
+    }
+
+    void command(const std::string& text, bool too_long) {
+        const bool after_user = user_accepted_;
+        user_accepted_ = false;
+        const std::string cmd = printable(text.substr(0, 60));
+        if (too_long) return bad("<line too long>");
+        pop3::CommandLimits limits;
+        const auto parsed = pop3::parse_command(text, limits);
+        if (!parsed) return bad(cmd);
+        const pop3::Command& c = *parsed;
+        const std::string& k = c.keyword;
+        const bool no_args = c.args.empty() && c.rest.empty();
+
+        if (k == "CAPA") {
+            if (!no_args) return bad(cmd);
+            Expectation& e = expect(S::ok, cmd);
+            e.body = Expectation::Body::capa;
+            e.capa_auth_state = !transaction_;
+            e.capa_plaintext_ok = plaintext_ok();
+            e.capa_stls = !transaction_ && setup_.tls_available && !tls_;
+            return;
+        }
+        if (k == "QUIT") {
+            if (!no_args) return bad(cmd);
+            if (transaction_) updated_ = true;  // RFC 1939 §6: UPDATE
+            expect(S::ok, cmd);
+            return close();
+        }
+        if (!transaction_) {
+            if (k == "USER") {
+                if (!plaintext_ok() || c.args.size() != 1) return bad(cmd);
+                pending_user_ = c.args[0];
+                user_accepted_ = true;
+                expect(S::ok, cmd);
+                return;
+            }
+            if (k == "PASS") {
+                if (!plaintext_ok() || !after_user || c.rest.empty()) return bad(cmd);
+                const FixtureUser* u = find_fixture(pending_user_);
+                if (!u || u->secret != c.rest) return auth_failed(cmd);
+                return login(u->name, cmd);
+            }
+            if (k == "APOP") {
+                if (!setup_.apop_enabled || c.args.size() != 2) return bad(cmd);
+                const std::string& digest = c.args[1];
+                const bool syntax = digest.size() == 32 && std::all_of(digest.begin(), digest.end(), [](char ch) {
+                                        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+                                    });
+                const FixtureUser* u = find_fixture(c.args[0]);
+                if (!syntax || !u || pop3::apop_digest(timestamp_, u->secret) != digest) return auth_failed(cmd);
+                return login(u->name, cmd);
+            }
+            if (k == "AUTH") {
+                if (c.args.empty() || c.args.size() > 2) return bad(cmd);
+                std::string mech = c.args[0];
+                std::transform(mech.begin(), mech.end(), mech.begin(),
+                               [](char ch) { return ch >= 'a' && ch <= 'z' ? static_cast<char>(ch - 32) : ch; });
+                if (mech != "PLAIN" || !plaintext_ok()) return bad(cmd);
+                if (c.args.size() == 2) return sasl_plain(c.args[1], cmd);
+                Expectation& e = expect(S::continuation, cmd);
+                e.exact = "+ ";  // RFC 5034 §4: an empty challenge
+                sasl_ = true;
+                return;
+            }
+            if (k == "STLS") {
+                if (!no_args || tls_ || !setup_.tls_available) return bad(cmd);
+                expect(S::ok, cmd);
+                buffer_.clear();  // RFC 2595 §4: whatever was pipelined after STLS is never executed
+                pending_user_.clear();
+                return;
+            }
+            return bad(cmd);
+        }
+        // TRANSACTION
+        const auto& msgs = messages();
+        if (k == "STAT") {
+            if (!no_args) return bad(cmd);
+            std::size_t count = 0;
+            std::uint64_t octets = 0;
+            for (std::size_t i = 0; i < msgs.size(); ++i) {
+                if (deleted_[i]) continue;
+                ++count;
+                octets += as_sent(msgs[i].content).size();
+            }
+            expect(S::ok, cmd).exact = "+OK " + std::to_string(count) + " " + std::to_string(octets);
+            return;
+        }
+        if (k == "LIST" || k == "UIDL") {
+            const bool list = k == "LIST";
+            if (c.args.size() > 1) return bad(cmd);
+            const auto entry = [&](std::size_t i) {
+                return std::to_string(i + 1) + " " + (list ? std::to_string(as_sent(msgs[i].content).size()) : uid(i));
+            };
+            if (c.args.size() == 1) {
+                const auto n = message(c.args[0], cmd);
+                if (!n) return;
+                expect(S::ok, cmd).exact = "+OK " + entry(*n - 1);
+                return;
+            }
+            Expectation& e = expect(S::ok, cmd);
+            e.body = list ? Expectation::Body::list : Expectation::Body::uidl;
+            for (std::size_t i = 0; i < msgs.size(); ++i)
+                if (!deleted_[i]) e.expected_body += entry(i) + "\r\n";
+            return;
+        }
+        if (k == "RETR" || k == "TOP") {
+            const bool retr = k == "RETR";
+            if (c.args.size() != (retr ? 1U : 2U)) return bad(cmd);
+            std::uint64_t lines = UINT64_MAX;
+            if (!retr) {
+                const std::string& l = c.args[1];
+                if (l.empty() || !std::all_of(l.begin(), l.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+                    return bad(cmd);
+                }
+                lines = decimal(l).value_or(UINT64_MAX);
+            }
+            const auto n = message(c.args[0], cmd);
+            if (!n) return;
+            const std::string& content = msgs[*n - 1].content;
+            if (setup_.max_message_size != 0 && as_sent(content).size() > setup_.max_message_size) {
+                expect(S::err, cmd, "[SYS/PERM]");
+                return;
+            }
+            Expectation& e = expect(S::ok, cmd);
+            e.body = Expectation::Body::message;
+            e.expected_body = retr ? as_sent(content) : top_of(content, lines);
+            return;
+        }
+        if (k == "DELE") {
+            if (c.args.size() != 1) return bad(cmd);
+            const auto n = message(c.args[0], cmd);
+            if (!n) return;
+            deleted_[*n - 1] = true;
+            expect(S::ok, cmd);
+            return;
+        }
+        if (k == "NOOP") return no_args ? void(expect(S::ok, cmd)) : bad(cmd);
+        if (k == "RSET") {
+            if (!no_args) return bad(cmd);
+            std::fill(deleted_.begin(), deleted_.end(), false);
+            expect(S::ok, cmd);
+            return;
+        }
+        return bad(cmd);  // unknown, or an AUTHORIZATION command after login
+    }
+
+    SessionSetup setup_;
+    std::string timestamp_;
+    std::string buffer_;
+    std::deque<Expectation> expected_;
+    bool tls_ = false;
+    bool closed_ = false;
+    bool transaction_ = false;
+    bool updated_ = false;
+    bool sasl_ = false;
+    bool user_accepted_ = false;
+    std::string pending_user_;
+    std::string user_;
+    std::vector<bool> deleted_;
+    unsigned failed_ = 0;
+    unsigned bad_ = 0;
+};
+
+// ---- the driver --------------------------------------------------------------------------------------------------
+
+/// What one session produced.
+struct SessionRun {
+    std::string output;
+    bool closed_by_server = false;
+    std::vector<std::string> final_contents[3];  // per fixture user, after the session
+};
+
+/// Drives a Session as the transport does: writes (all of pending output, or pieces from `writes`), reads (the next
+/// chunk; on no more input, disconnected()), waits, TLS. Feeds the model exactly what the engine accepted.
+inline SessionRun drive(const SessionSetup& setup, const std::vector<std::string_view>& chunks, SessionModel* model,
+                        const std::vector<std::size_t>& writes = {}) {
+    pop3::server::MemoryStore store;
+    for (const auto& u : fixture_users())
+        for (const auto& m : u.messages)
+            store.add(u.name, m.content, m.uid);
+    std::unique_ptr<pop3::server::Maildrop> held;
+    if (setup.carol_locked) {
+        std::error_code ec;
+        held = store.lock("carol", ec);
+        POP3_FUZZ_CHECK(held != nullptr, "cannot hold carol's lock");
+    }
+    SessionRun run;
+    {
+        pop3::server::SessionOptions options;
+        options.tls_active = setup.implicit_tls;
+        pop3::server::Session session(setup.config(), store, options);
+        session.start();
+        std::size_t next_chunk = 0;
+        std::string_view current;
+        std::size_t write_index = 0;
+        const std::size_t output_bound = 2 * std::max<std::size_t>(setup.stream_chunk, 512) + 1024;
+        bool done = false;
+        for (std::size_t steps = 0; !done; ++steps) {
+            POP3_FUZZ_CHECK(steps < 4'000'000, "the session does not progress");
+            switch (session.next()) {
+                case pop3::server::Session::Next::write: {
+                    const std::string_view out = session.pending_output();
+                    POP3_FUZZ_CHECK(!out.empty(), "write with nothing to send");
+                    POP3_FUZZ_CHECK(out.size() <= output_bound, "output buffer " + std::to_string(out.size()));
+                    std::size_t n = out.size();
+                    if (!writes.empty()) n = std::min(n, writes[write_index++ % writes.size()]);
+                    run.output.append(out.substr(0, n));
+                    session.consume_output(n);
+                    break;
+                }
+                case pop3::server::Session::Next::read: {
+                    if (current.empty()) {
+                        if (next_chunk == chunks.size()) {
+                            session.disconnected();  // EOF: no UPDATE (RFC 1939 §6)
+                            POP3_FUZZ_CHECK(session.next() == pop3::server::Session::Next::close,
+                                            "no close after disconnected()");
+                            done = true;
+                            break;
+                        }
+                        current = chunks[next_chunk++];
+                    }
+                    const std::size_t n = session.feed(current);
+                    POP3_FUZZ_CHECK(n <= current.size(), "feed() took more than given");
+                    POP3_FUZZ_CHECK(n > 0, "feed() took nothing on Next::read");
+                    if (model != nullptr) model->feed(current.substr(0, n));
+                    current.remove_prefix(n);
+                    break;
+                }
+                case pop3::server::Session::Next::wait:
+                    POP3_FUZZ_CHECK(session.wait_duration().count() > 0, "wait without a duration");
+                    session.resume();
+                    break;
+                case pop3::server::Session::Next::start_tls:
+                    // The transport would discard whatever the client sent in plaintext before the handshake.
+                    session.tls_started();
+                    if (model != nullptr) model->tls_started();
+                    POP3_FUZZ_CHECK(session.tls_active(), "TLS not active after tls_started()");
+                    break;
+                case pop3::server::Session::Next::close:
+                    run.closed_by_server = true;
+                    done = true;
+                    break;
+            }
+        }
+    }
+    for (std::size_t i = 0; i < fixture_users().size() && i < 3; ++i) {
+        const std::string& name = fixture_users()[i].name;
+        run.final_contents[i] = store.contents(name);
+        // The session is gone: only the harness's own lock may remain.
+        POP3_FUZZ_CHECK(!store.locked(name) || (name == "carol" && setup.carol_locked), name + " still locked");
+    }
+    return run;
+}
+
+// ---- the checker -------------------------------------------------------------------------------------------------
+
+/// Reads the engine's output reply by reply against the model's expectations (see the top of this file).
+inline void check_session(const SessionRun& run, const SessionModel& model, const SessionSetup& setup) {
+    const std::string& out = run.output;
+    std::size_t pos = 0;
+    std::size_t index = 0;
+    const auto where = [&](const Expectation& e) {
+        return "reply " + std::to_string(index) + " to \"" + e.command + "\" at offset " + std::to_string(pos) +
+               ": ..." + printable(std::string_view(out).substr(pos, 120));
+    };
+    const auto read_line = [&](const Expectation& e, bool status_line) -> std::string_view {
+        const std::size_t end = out.find("\r\n", pos);
+        POP3_FUZZ_CHECK(end != std::string::npos, "missing reply or CRLF: " + where(e));
+        const std::string_view line(out.data() + pos, end - pos);
+        POP3_FUZZ_CHECK(line.find('\n') == std::string_view::npos, "bare LF: " + where(e));
+        if (status_line) {
+            POP3_FUZZ_CHECK(line.size() + 2 <= 512, "status line over 512 octets: " + where(e));  // RFC 2449 §4
+            POP3_FUZZ_CHECK(line.find('\0') == std::string_view::npos, "NUL in a status line: " + where(e));
+            POP3_FUZZ_CHECK(line.find('\r') == std::string_view::npos, "CR in a status line: " + where(e));
+        }
+        pos = end + 2;
+        return line;
+    };
+    for (const Expectation& e : model.expectations()) {
+        const std::string_view status = read_line(e, true);
+        using S = Expectation::Status;
+        const bool is_ok = status == "+OK" || status.starts_with("+OK ");
+        const bool is_err = status == "-ERR" || status.starts_with("-ERR ");
+        const bool is_cont = status == "+" || status.starts_with("+ ");
+        POP3_FUZZ_CHECK(is_ok || is_err || is_cont, "not a POP3 reply: " + where(e));
+        const char* const names[] = {"+OK", "-ERR", "+ "};
+        const S got = is_ok ? S::ok : is_err ? S::err : S::continuation;
+        POP3_FUZZ_CHECK(got == e.status, std::string("expected ") + names[static_cast<int>(e.status)] + ", " +
+                                             where(e) + " got: " + printable(status));
+        if (e.exact) POP3_FUZZ_CHECK(status == *e.exact, "expected \"" + *e.exact + "\", " + where(e));
+        if (!e.text_prefix.empty()) {
+            const std::string_view text = status.substr(is_ok ? 3 : 4);
+            POP3_FUZZ_CHECK(text.starts_with(" " + e.text_prefix), "expected " + e.text_prefix + ", " + where(e));
+        }
+        if (e.body != Expectation::Body::none) {
+            std::string body;
+            for (;;) {
+                const std::string_view l = read_line(e, false);
+                if (l == ".") break;
+                if (l.starts_with('.')) {
+                    POP3_FUZZ_CHECK(l.starts_with(".."), "unstuffed line: " + where(e));  // RFC 1939 §3
+                    body.append(l.substr(1));
+                } else {
+                    body.append(l);
+                }
+                body += "\r\n";
+            }
+            if (e.body == Expectation::Body::capa) {
+                std::vector<std::string> tags;
+                for (std::size_t s = 0; s < body.size();) {
+                    const std::size_t end = body.find("\r\n", s);
+                    const std::string l = body.substr(s, end - s);
+                    tags.push_back(l.substr(0, l.find(' ')));
+                    s = end + 2;
+                }
+                const auto has = [&](const std::string& t) {
+                    return std::find(tags.begin(), tags.end(), t) != tags.end();
+                };
+                auto sorted = tags;
+                std::sort(sorted.begin(), sorted.end());
+                POP3_FUZZ_CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(),
+                                "duplicate CAPA tag: " + printable(body));
+                POP3_FUZZ_CHECK(has("TOP") && has("UIDL") && has("PIPELINING") && has("RESP-CODES"), printable(body));
+                const bool user_ok = e.capa_auth_state && e.capa_plaintext_ok;
+                POP3_FUZZ_CHECK(has("USER") == user_ok && has("SASL") == user_ok, "USER/SASL: " + printable(body));
+                POP3_FUZZ_CHECK(has("STLS") == e.capa_stls, "STLS in CAPA: " + printable(body));  // RFC 2595 §4
+                if (e.capa_auth_state) {
+                    POP3_FUZZ_CHECK(!has("IMPLEMENTATION"), "IMPLEMENTATION before login: " + printable(body));
+                }
+            } else {
+                POP3_FUZZ_CHECK(body == e.expected_body, "body differs from the model: " + where(e) + "\n  expected " +
+                                                             printable(e.expected_body) + "\n  got      " +
+                                                             printable(body));
+            }
+        }
+        ++index;
+    }
+    POP3_FUZZ_CHECK(pos == out.size(), "output the model did not expect: " + printable(out.substr(pos, 200)));
+    POP3_FUZZ_CHECK(run.closed_by_server == model.closed(),
+                    std::string("server ") + (run.closed_by_server ? "closed" : "did not close") + " but the model " +
+                        (model.closed() ? "did" : "did not"));
+
+    // RFC 1939 §6: a message is gone only if marked deleted and QUIT came from TRANSACTION.
+    for (std::size_t i = 0; i < fixture_users().size() && i < 3; ++i) {
+        const FixtureUser& u = fixture_users()[i];
+        std::vector<std::string> expected;
+        for (std::size_t m = 0; m < u.messages.size(); ++m) {
+            const bool gone = model.updated() && model.user() == u.name && model.deleted()[m];
+            if (!gone) expected.push_back(u.messages[m].content);
+        }
+        POP3_FUZZ_CHECK(run.final_contents[i] == expected,
+                        u.name + "'s maildrop differs from the model after the session");
+    }
+    (void)setup;
+}
+
+}  // namespace pop3::fuzz
