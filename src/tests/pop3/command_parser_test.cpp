@@ -91,6 +91,16 @@ TEST(ParseCommand, ArgumentLimitIs40_R1939_CMD) {
     EXPECT_FALSE(pop3::parse_command("USER " + std::string(41, 'a')));
 }
 
+TEST(ParseCommand, KeywordAndArgumentCountAtTheBoundary_R1939_CMD) {
+    EXPECT_TRUE(pop3::parse_command("TOP"));   // 3 characters
+    EXPECT_TRUE(pop3::parse_command("UIDL"));  // 4 characters
+    EXPECT_EQ(pop3::parse_command("TO").error(), pop3::make_error_code(CommandError::keyword_too_short));
+    EXPECT_EQ(pop3::parse_command("UIDLX").error(), pop3::make_error_code(CommandError::keyword_too_long));
+    EXPECT_TRUE(pop3::parse_command("XTND 1 2 3 4 5 6 7 8"));  // max_arguments = 8
+    EXPECT_EQ(pop3::parse_command("XTND 1 2 3 4 5 6 7 8 9").error(),
+              pop3::make_error_code(CommandError::too_many_arguments));
+}
+
 TEST(ParseCommand, ToLineRoundTrips) {
     for (const char* line : {"USER alice", "pass a b  c", "top 1 2", "STAT", "AUTH PLAIN AHRpbQB0YW5zdGFhZg==",
                              "UIDL 3", "apop mrose c4c9334bac560ecc979e58001b3e22fb"}) {
