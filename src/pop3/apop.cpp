@@ -1,5 +1,6 @@
 #include "pop3/apop.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <memory>
@@ -26,6 +27,11 @@ std::string apop_digest(std::string_view timestamp_with_brackets, std::string_vi
         out.push_back(kHex[md[i] & 0x0F]);
     }
     return out;
+}
+
+bool secure_equals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 bool is_apop_digest_syntax(std::string_view digest) noexcept {

@@ -11,6 +11,10 @@ namespace pop3 {
 /// Returns an empty string only if OpenSSL fails (e.g. MD5 unavailable in a FIPS-only provider).
 std::string apop_digest(std::string_view timestamp_with_brackets, std::string_view secret);
 
+/// Compares two secrets or digests in time that depends only on their lengths (OpenSSL CRYPTO_memcmp), so a server
+/// checking an APOP digest or a password leaks nothing through timing.
+bool secure_equals(std::string_view a, std::string_view b) noexcept;
+
 /// True when `digest` has the APOP digest form: exactly 32 lower-case hex digits (RFC 1939 §7).
 bool is_apop_digest_syntax(std::string_view digest) noexcept;
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -181,6 +183,35 @@ TEST(CommandFramer, EverySplitGivesTheSameLines) {
     const std::string whole = describe(frame({wire}));
     for (std::size_t cut = 0; cut <= wire.size(); ++cut) {
         ASSERT_EQ(describe(frame({wire.substr(0, cut), wire.substr(cut)})), whole) << cut;
+    }
+}
+
+// Random client streams, random splits: the buffer never exceeds the limit, every LF ends exactly one line, and the
+// lines are the same as for the whole stream (R2449-LEN-3: an over-long line never becomes two).
+TEST(CommandFramer, RandomStreamsStayInSync) {
+    const std::vector<std::string> atoms = {"USER a", "\r\n", "\n", "\r", " ", std::string(100, 'x'), "PASS", "."};
+    std::mt19937 rng(255);
+    for (int round = 0; round < 2000; ++round) {
+        std::string wire;
+        const std::size_t n = 1 + rng() % 20;
+        for (std::size_t i = 0; i < n; ++i)
+            wire += atoms[rng() % atoms.size()];
+        std::vector<std::string> pieces;
+        for (std::size_t at = 0; at < wire.size();) {
+            const std::size_t len = 1 + rng() % 40;
+            pieces.push_back(wire.substr(at, len));
+            at += len;
+        }
+        const auto lines = frame(pieces, 64);
+        ASSERT_EQ(lines.size(), static_cast<std::size_t>(std::count(wire.begin(), wire.end(), '\n')));
+        ASSERT_EQ(describe(lines), describe(frame({wire}, 64)));
+        std::uint64_t octets = 0;
+        for (const auto& l : lines) {
+            octets += l.wire_octets;
+            ASSERT_EQ(static_cast<bool>(l.error), l.wire_octets > 64);
+            ASSERT_LE(l.text.size(), 64u);
+        }
+        ASSERT_EQ(octets, wire.rfind('\n') == std::string::npos ? 0 : wire.rfind('\n') + 1);
     }
 }
 

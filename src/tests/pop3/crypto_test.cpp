@@ -21,6 +21,13 @@ TEST(Apop, Rfc1939Example) {
     EXPECT_FALSE(pop3::is_apop_digest_syntax("c4c9334bac560ecc979e58001b3e22f"));
 }
 
+TEST(Apop, SecureEquals) {
+    EXPECT_TRUE(pop3::secure_equals("c4c9334bac560ecc979e58001b3e22fb", "c4c9334bac560ecc979e58001b3e22fb"));
+    EXPECT_FALSE(pop3::secure_equals("c4c9334bac560ecc979e58001b3e22fb", "c4c9334bac560ecc979e58001b3e22fc"));
+    EXPECT_FALSE(pop3::secure_equals("abc", "abcd"));
+    EXPECT_TRUE(pop3::secure_equals("", ""));
+}
+
 TEST(Base64, Rfc4648Vectors) {
     const std::vector<std::pair<std::string, std::string>> vectors = {
         {"", ""},
