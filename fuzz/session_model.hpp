@@ -40,11 +40,25 @@
 
 namespace pop3::fuzz {
 
+/// The stored message as RETR must send it, unstuffed: line ends CRLF, a final CRLF added (RFC 1939 §3, §11).
+inline std::string as_sent(std::string_view content) {
+    std::string out;
+    char prev = '\0';
+    for (char c : content) {
+        if (c == '\n' && prev != '\r') out += '\r';
+        out += c;
+        prev = c;
+    }
+    if (!out.empty() && !out.ends_with('\n')) out += "\r\n";
+    return out;
+}
+
 // ---- fixtures ----------------------------------------------------------------------------------------------------
 
 struct FixtureMessage {
     std::string content;  // as stored
     std::string uid;      // empty: the store assigns m<n>
+    std::string sent;     // as_sent(content), computed once (the model needs it for every STAT, LIST and RETR)
 };
 
 struct FixtureUser {
@@ -61,17 +75,18 @@ inline const std::vector<FixtureUser>& fixture_users() {
         for (int i = 0; i < 120; ++i) {
             big += (i % 7 == 0 ? "." : "") + std::string("line ") + std::to_string(i) + " of a longer message\r\n";
         }
+        const auto m = [](std::string content, std::string uid = {}) {
+            std::string sent = as_sent(content);
+            return FixtureMessage{std::move(content), std::move(uid), std::move(sent)};
+        };
         return std::vector<FixtureUser>{
             {"alice",
              "wonderland",
-             {{"Subject: one\r\n\r\nHello\r\n", ""},
-              {".leading dot\r\n..two dots\r\n.\r\nend", ""},
-              {"Subject: lf\n\nbody with bare LF\n.\nlast\n", ""},
-              {"", ""},
-              {"Subject: cr\r\n\r\nlone\rCR\r\nno final newline", ""},
-              {"Subject: big\r\n\r\n" + big, ""}}},
+             {m("Subject: one\r\n\r\nHello\r\n"), m(".leading dot\r\n..two dots\r\n.\r\nend"),
+              m("Subject: lf\n\nbody with bare LF\n.\nlast\n"), m(""),
+              m("Subject: cr\r\n\r\nlone\rCR\r\nno final newline"), m("Subject: big\r\n\r\n" + big)}},
             {"bob", "builder", {}},
-            {"carol", "c4r0l pass", {{"Subject: c\r\n\r\nhi\r\n", "carol-uid-1"}}},
+            {"carol", "c4r0l pass", {m("Subject: c\r\n\r\nhi\r\n", "carol-uid-1")}},
         };
     }();
     return users;
@@ -83,22 +98,8 @@ inline const FixtureUser* find_fixture(std::string_view name) {
     return nullptr;
 }
 
-/// The stored message as RETR must send it, unstuffed: line ends CRLF, a final CRLF added (RFC 1939 §3, §11).
-inline std::string as_sent(std::string_view content) {
-    std::string out;
-    char prev = '\0';
-    for (char c : content) {
-        if (c == '\n' && prev != '\r') out += '\r';
-        out += c;
-        prev = c;
-    }
-    if (!out.empty() && !out.ends_with('\n')) out += "\r\n";
-    return out;
-}
-
-/// TOP n k of a stored message (RFC 1939 §7): the header, the blank line, then at most k body lines.
-inline std::string top_of(std::string_view content, std::uint64_t k) {
-    const std::string sent = as_sent(content);
+/// TOP n k of a stored message given as sent (RFC 1939 §7): the header, the blank line, then at most k body lines.
+inline std::string top_of(const std::string& sent, std::uint64_t k) {
     std::string out;
     bool in_body = false;
     std::uint64_t body_lines = 0;
@@ -610,7 +611,7 @@ class SessionModel {
             for (std::size_t i = 0; i < msgs.size(); ++i) {
                 if (deleted_[i]) continue;
                 ++count;
-                octets += as_sent(msgs[i].content).size();
+                octets += msgs[i].sent.size();
             }
             expect(S::ok, cmd).exact = "+OK " + std::to_string(count) + " " + std::to_string(octets);
             return;
@@ -619,7 +620,7 @@ class SessionModel {
             const bool list = k == "LIST";
             if (c.args.size() > 1) return bad(cmd);
             const auto entry = [&](std::size_t i) {
-                return std::to_string(i + 1) + " " + (list ? std::to_string(as_sent(msgs[i].content).size()) : uid(i));
+                return std::to_string(i + 1) + " " + (list ? std::to_string(msgs[i].sent.size()) : uid(i));
             };
             if (c.args.size() == 1) {
                 const auto n = message(c.args[0], cmd);
@@ -646,14 +647,14 @@ class SessionModel {
             }
             const auto n = message(c.args[0], cmd);
             if (!n) return;
-            const std::string& content = msgs[*n - 1].content;
-            if (setup_.max_message_size != 0 && as_sent(content).size() > setup_.max_message_size) {
+            const std::string& sent = msgs[*n - 1].sent;
+            if (setup_.max_message_size != 0 && sent.size() > setup_.max_message_size) {
                 expect(S::err, cmd, "[SYS/PERM]");
                 return;
             }
             Expectation& e = expect(S::ok, cmd);
             e.body = Expectation::Body::message;
-            e.expected_body = retr ? as_sent(content) : top_of(content, lines);
+            e.expected_body = retr ? sent : top_of(sent, lines);
             return;
         }
         if (k == "DELE") {

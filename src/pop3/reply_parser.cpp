@@ -197,17 +197,20 @@ FeedResult ReplyParser::feed(std::string_view bytes) {
                 first.consider(i + (limits.max_status_line - 1 - status_octets_), Violation::status_line_too_long);
                 status_overlong_ = true;
             }
+            // Keep at most max_status_line octets: an endless line cannot grow memory.
+            const std::size_t room = current_.status_line.size() < limits.max_status_line
+                                         ? limits.max_status_line - current_.status_line.size()
+                                         : 0;
             if (first.found() && options_.strictness == Strictness::strict) {
+                // Keep the octets consumed up to the violation, as a split feed would have kept them (found by
+                // fuzz_reply_parser: corpus/reply_parser/regress-strict-status-split.bin).
+                current_.status_line.append(d + i, std::min({first.position() + 1 - i, seg, room}));
                 wire_in_reply_ += first.position() + 1 - i;
                 fail(first.violation());
                 return {first.position() + 1, true};
             }
             for (Violation v : first.all())
                 note(v);
-            // Keep at most max_status_line octets: an endless line cannot grow memory.
-            const std::size_t room = current_.status_line.size() < limits.max_status_line
-                                         ? limits.max_status_line - current_.status_line.size()
-                                         : 0;
             current_.status_line.append(d + i, std::min(seg, room));
             if (seg > 0) status_last_cr_ = d[lf - 1] == '\r';
             status_octets_ += seg;
