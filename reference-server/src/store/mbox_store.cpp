@@ -138,6 +138,10 @@ class MboxDrop final : public Maildrop {
             deleted[number - 1] = true;
         }
         if (std::find(deleted.begin(), deleted.end(), true) == deleted.end()) return {};
+        // Mail delivery agents (Postfix local, procmail) append under an fcntl write lock on the mbox: hold one while
+        // the tail is copied and the new file renamed in, so no delivery lands in the old file meanwhile.
+        Fd delivery_lock = detail::open_file(path_, O_RDWR);
+        if (delivery_lock.valid() && !lock_for_rewrite(delivery_lock.get())) return StoreErrc::temporary;
         struct stat st {};
         if (::fstat(file_.get(), &st) != 0) return detail::store_error_from_errno(errno);
 
@@ -171,6 +175,19 @@ class MboxDrop final : public Maildrop {
     }
 
   private:
+    // fcntl write lock on the whole file, retried for about two seconds (a delivery holds it only briefly).
+    static bool lock_for_rewrite(int fd) {
+        struct flock request {};
+        request.l_type = F_WRLCK;
+        request.l_whence = SEEK_SET;
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            if (::fcntl(fd, F_SETLK, &request) == 0) return true;
+            if (errno != EACCES && errno != EAGAIN && errno != EINTR) return false;
+            ::usleep(20'000);
+        }
+        return false;
+    }
+
     bool copy_range(int out, std::uint64_t from, std::uint64_t to) {
         std::array<char, 64 * 1024> buffer{};
         while (from < to) {
