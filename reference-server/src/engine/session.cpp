@@ -32,16 +32,6 @@ constexpr std::size_t input_capacity = 64 * 1024;
 
 std::atomic<std::uint64_t> global_counter{0};
 
-// Comparison whose time does not depend on where the strings differ (secrets).
-bool secret_equal(std::string_view a, std::string_view b) {
-    unsigned diff = a.size() == b.size() ? 0U : 1U;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const unsigned char other = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-        diff |= static_cast<unsigned>(static_cast<unsigned char>(a[i]) ^ other);
-    }
-    return diff == 0;
-}
-
 // RFC 1939 §5: a message-number is a decimal number. Digits only: no sign, no space, no trailing junk; a value that
 // does not fit 64 bits fails instead of wrapping (so 2^32+1 can never alias 1).
 std::optional<std::uint64_t> parse_decimal(std::string_view text) {
@@ -362,7 +352,7 @@ struct Session::Impl {
         if (cmd.rest.empty()) return bad("PASS takes one argument");
         const std::string name = pending_user;
         const auto it = cfg().users.find(name);
-        const bool good = it != cfg().users.end() && secret_equal(cmd.rest, it->second);
+        const bool good = it != cfg().users.end() && pop3::secure_equals(cmd.rest, it->second);
         if (!good) return auth_failed();
         login(name);
     }
@@ -380,7 +370,7 @@ struct Session::Impl {
             err("[SYS/TEMP] digest unavailable");
             return;
         }
-        if (!secret_equal(digest, expected)) return auth_failed();
+        if (!pop3::secure_equals(digest, expected)) return auth_failed();
         login(name);
     }
 
@@ -428,7 +418,7 @@ struct Session::Impl {
         // RFC 4616 §2: we act for no one else, so the authorization identity must be empty or the user itself.
         if (!credentials->authzid.empty() && credentials->authzid != credentials->authcid) return auth_failed();
         const auto it = cfg().users.find(credentials->authcid);
-        if (it == cfg().users.end() || !secret_equal(credentials->password, it->second)) return auth_failed();
+        if (it == cfg().users.end() || !pop3::secure_equals(credentials->password, it->second)) return auth_failed();
         login(credentials->authcid);
     }
 
