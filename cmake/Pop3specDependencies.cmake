@@ -16,7 +16,12 @@ endif()
 find_path(ASIO_INCLUDE_DIR NAMES asio.hpp REQUIRED DOC "standalone Asio (Debian: libasio-dev)")
 add_library(pop3spec_asio STATIC "${CMAKE_CURRENT_LIST_DIR}/asio.cpp")
 target_include_directories(pop3spec_asio SYSTEM PUBLIC "${ASIO_INCLUDE_DIR}")
-target_compile_definitions(pop3spec_asio PUBLIC ASIO_STANDALONE ASIO_SEPARATE_COMPILATION ASIO_NO_DEPRECATED)
+# ASIO_DISABLE_STD_ALIGNED_ALLOC: Asio 1.22 decides between aligned_alloc/free and operator new/delete from
+# _GLIBCXX_HAVE_ALIGNED_ALLOC, which is only defined once a standard header came first; translation units that include
+# Asio first (asio.cpp, the transport) and the others then disagree (an ODR violation ASan reports as
+# alloc-dealloc-mismatch). Pin the choice for everyone.
+target_compile_definitions(pop3spec_asio PUBLIC ASIO_STANDALONE ASIO_SEPARATE_COMPILATION ASIO_NO_DEPRECATED
+                                                ASIO_DISABLE_STD_ALIGNED_ALLOC)
 target_link_libraries(pop3spec_asio PUBLIC Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
 add_library(pop3spec::asio ALIAS pop3spec_asio)
 

@@ -2,6 +2,7 @@
 // within the timeout, never a hang, and memory stays bounded (the partial reply, the buffer and the transcript are
 // all capped).
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <string>
 
@@ -16,6 +17,13 @@ using pop3::Violation;
 using pop3::testing::Behaviour;
 using pop3::testing::ScriptedServer;
 namespace hostile = pop3::testing::hostile;
+
+// The process's peak resident set in MiB: if the client kept a 100 MB line, the peak would jump by 100.
+long peak_rss_mib() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss / 1024;
+}
 
 ClientOptions strict_options() {
     auto o = quick_options();
@@ -76,10 +84,14 @@ TEST(Hostile, EndlessBodyStopsAtTheReplyTimeoutWithBoundedMemory) {
     ASSERT_TRUE(c);
     ASSERT_TRUE(c->read_greeting());
     ASSERT_TRUE(c->send_line("RETR 1"));
+    const long rss_before = peak_rss_mib();
     const auto start = Clock::now();
     auto r = c->read_reply(ReplyKind::multi_line_if_ok);
     const auto ms = ms_since(start);
     ASSERT_FALSE(r);
+    EXPECT_LT(peak_rss_mib() - rss_before, 32) << "MiB";
+    std::printf("[ figure ] endless body: %zu bytes received in %lld ms, peak RSS growth %ld MiB\n", r.error().received,
+                ms, peak_rss_mib() - rss_before);
     EXPECT_EQ(r.error().kind, Errc::timeout);
     EXPECT_GE(ms, 690);
     EXPECT_LT(ms, 2500);
@@ -215,13 +227,16 @@ TEST(Hostile, HundredMegabyteLineIsBoundedTolerant) {
     Transcript t;
     auto o = quick_options();
     o.reply_timeout = 15000ms;
+    const long rss_before = peak_rss_mib();
     auto [r, ms] = greeting_from(server, t, o);
+    const long rss_growth = peak_rss_mib() - rss_before;
     ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_LT(rss_growth, 32) << "MiB";
     EXPECT_TRUE(r->has(Violation::status_line_too_long));
     EXPECT_LE(r->status_line.size(), 512u);
     EXPECT_EQ(r->wire_octets, 100ULL * 1000 * 1000 + 6);
     EXPECT_LT(t.to_text().size(), 16u * 1024);
-    std::printf("[ figure ] 100 MB status line read and dropped in %lld ms\n", ms);
+    std::printf("[ figure ] 100 MB status line read and dropped in %lld ms, peak RSS growth %ld MiB\n", ms, rss_growth);
 }
 
 TEST(Hostile, HundredMegabyteLineIsALimitErrorStrict) {
