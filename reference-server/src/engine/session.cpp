@@ -73,6 +73,8 @@ struct Session::Impl {
     std::unique_ptr<MessageReader> reader;
     pop3::DotStuffer stuffer;
     std::optional<pop3::TopLimiter> top;
+    std::unique_ptr<char[]> chunk;  // read buffer while a body streams (uninitialised: no memset per refill)
+    std::size_t chunk_size = 0;
     std::size_t list_cursor = 0;
 
     // AUTHORIZATION.
@@ -134,6 +136,7 @@ struct Session::Impl {
 
     void release_maildrop() {
         reader.reset();
+        chunk.reset();
         maildrop.reset();  // releases the lock; nothing is applied (RFC 1939 §6: only QUIT enters UPDATE)
     }
 
@@ -544,6 +547,11 @@ struct Session::Impl {
             return false;
         }
         stuffer = pop3::DotStuffer();
+        // A small message gets a small buffer: stored octets never exceed the size as sent, so size + 1 reads it
+        // whole and the next read reports the end.
+        chunk_size = static_cast<std::size_t>(
+            std::min<std::uint64_t>(std::max<std::size_t>(cfg().stream_chunk, 512), messages()[n - 1].size + 1));
+        chunk = std::make_unique_for_overwrite<char[]>(chunk_size);
         return true;
     }
 
@@ -627,19 +635,20 @@ struct Session::Impl {
     }
 
     void refill_message() {
-        std::string chunk(std::max<std::size_t>(cfg().stream_chunk, 512), '\0');
         std::error_code ec;
-        const std::size_t got = reader->read(std::span<char>(chunk.data(), chunk.size()), ec);
+        const std::size_t got = reader->read(std::span<char>(chunk.get(), chunk_size), ec);
         if (ec) {
             // Mid-body there is no way to send -ERR: cut the connection so the client sees a missing terminator
             // rather than a short message it could take for the whole.
             log("read failed: " + ec.message());
             stream = Stream::none;
+            reader.reset();
+            chunk.reset();
             discard_input();
             close_after_flush();
             return;
         }
-        std::string_view data(chunk.data(), got);
+        std::string_view data(chunk.get(), got);
         bool finished = got == 0;
         if (top) {
             data = data.substr(0, top->accept(data));
@@ -649,6 +658,7 @@ struct Session::Impl {
         if (finished) {
             stuffer.finish(out);  // RFC 1939 §3: CRLF if missing, then ".CRLF"
             reader.reset();
+            chunk.reset();
             top.reset();
             stream = Stream::none;
         }
