@@ -606,6 +606,9 @@ bool Connection::tls_active() const noexcept {
 std::string Connection::tls_version() const {
     return impl_ ? impl_->tls_version() : std::string();
 }
+std::string Connection::tls_cipher() const {
+    return impl_ ? impl_->tls_cipher() : std::string();
+}
 std::size_t Connection::buffered_bytes() const noexcept {
     return impl_ ? impl_->buf.size() : 0;
 }

@@ -159,6 +159,8 @@ class Connection {
     bool tls_active() const noexcept;
     /// Negotiated TLS version ("TLSv1.3"), empty without TLS.
     std::string tls_version() const;
+    /// Negotiated cipher suite ("TLS_AES_256_GCM_SHA384"), empty without TLS.
+    std::string tls_cipher() const;
     /// Bytes received and not yet consumed by a reply (the next read_reply starts with them).
     std::size_t buffered_bytes() const noexcept;
     /// Time left before the overall deadline (max() when there is none).

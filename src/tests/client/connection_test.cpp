@@ -17,7 +17,7 @@ using pop3::ReplyKind;
 using pop3::testing::Behaviour;
 using pop3::testing::ScriptedServer;
 
-TEST(Connection, GreetingAndSingleLineReply) {
+TEST(ClientConnection, GreetingAndSingleLineReply) {
     ScriptedServer server;
     server.greeting("+OK POP3 ready <1896.697170952@dbc.mtview.ca.us>\r\n");
     server.on("STAT", "+OK 2 320\r\n");
@@ -42,7 +42,7 @@ TEST(Connection, GreetingAndSingleLineReply) {
     EXPECT_EQ(server.received_lines(), std::vector<std::string>{"STAT"});
 }
 
-TEST(Connection, ErrReplyWithResponseCode) {
+TEST(ClientConnection, ErrReplyWithResponseCode) {
     ScriptedServer server;
     server.on("PASS", "-ERR [IN-USE] mailbox locked\r\n");
     Transcript t;
@@ -57,7 +57,7 @@ TEST(Connection, ErrReplyWithResponseCode) {
     EXPECT_TRUE(r->code->is("IN-USE"));
 }
 
-TEST(Connection, MultiLineBodyIsUnstuffed) {
+TEST(ClientConnection, MultiLineBodyIsUnstuffed) {
     ScriptedServer server;
     server.on("RETR 1", "+OK 30 octets\r\nSubject: x\r\n\r\n..\r\n..x\r\nend\r\n.\r\n");
     Transcript t;
@@ -72,7 +72,7 @@ TEST(Connection, MultiLineBodyIsUnstuffed) {
     EXPECT_EQ(r->body_lines, 5u);
 }
 
-TEST(Connection, ErrToMultiLineCommandReadsNoBody) {
+TEST(ClientConnection, ErrToMultiLineCommandReadsNoBody) {
     // R1939-CLI-3: -ERR is always one line; the next reply must not be swallowed as a body.
     ScriptedServer server;
     server.on("RETR 9", "-ERR no such message\r\n");
@@ -91,7 +91,7 @@ TEST(Connection, ErrToMultiLineCommandReadsNoBody) {
     EXPECT_TRUE(n->ok());
 }
 
-TEST(Connection, PipelinedBatchInOneWriteRepliesInOrder) {
+TEST(ClientConnection, PipelinedBatchInOneWriteRepliesInOrder) {
     // R2449-CLI-3: replies are matched to commands in order, multi-line ones included.
     ScriptedServer server;
     server.on("STAT", "+OK 2 320\r\n");
@@ -119,7 +119,7 @@ TEST(Connection, PipelinedBatchInOneWriteRepliesInOrder) {
     EXPECT_EQ(sent, 1);
 }
 
-TEST(Connection, RawBytesWithoutCrlfArriveExactly) {
+TEST(ClientConnection, RawBytesWithoutCrlfArriveExactly) {
     ScriptedServer server;
     Transcript t;
     auto c = connect_to(server, t);
@@ -133,7 +133,7 @@ TEST(Connection, RawBytesWithoutCrlfArriveExactly) {
     EXPECT_NE(t.to_text().find("C: NO\\x00OP"), std::string::npos);
 }
 
-TEST(Connection, WaitClosedSeesQuitClose) {
+TEST(ClientConnection, WaitClosedSeesQuitClose) {
     ScriptedServer server;
     Transcript t;
     auto c = connect_to(server, t);
@@ -153,7 +153,7 @@ TEST(Connection, WaitClosedSeesQuitClose) {
     EXPECT_EQ(again.error().kind, Errc::closed_by_peer);
 }
 
-TEST(Connection, WaitClosedTimesOutOnOpenConnection) {
+TEST(ClientConnection, WaitClosedTimesOutOnOpenConnection) {
     ScriptedServer server;
     Transcript t;
     auto c = connect_to(server, t);
@@ -164,11 +164,11 @@ TEST(Connection, WaitClosedTimesOutOnOpenConnection) {
     ASSERT_TRUE(w);
     EXPECT_FALSE(w->closed);
     EXPECT_GE(ms_since(start), 290);
-    EXPECT_LT(ms_since(start), 2000);
+    EXPECT_LT(ms_since(start), 4000);
     EXPECT_TRUE(c->is_open());
 }
 
-TEST(Connection, WaitClosedCountsBytesSentBeforeTheClose) {
+TEST(ClientConnection, WaitClosedCountsBytesSentBeforeTheClose) {
     ScriptedServer server;
     server.on("QUIT", Behaviour("+OK bye\r\n-ERR extra\r\n").close());
     Transcript t;
@@ -182,7 +182,7 @@ TEST(Connection, WaitClosedCountsBytesSentBeforeTheClose) {
     EXPECT_EQ(w->bytes_received, 21u);
 }
 
-TEST(Connection, ExpectSilenceReportsWhatArrived) {
+TEST(ClientConnection, ExpectSilenceReportsWhatArrived) {
     ScriptedServer server;
     server.on("NOOP", "+OK\r\n+OK unexpected\r\n");
     Transcript t;
@@ -200,7 +200,7 @@ TEST(Connection, ExpectSilenceReportsWhatArrived) {
     EXPECT_EQ(c->buffered_bytes(), 0u);
 }
 
-TEST(Connection, CloseWithoutQuitEndsTheServerSession) {
+TEST(ClientConnection, CloseWithoutQuitEndsTheServerSession) {
     ScriptedServer server;
     Transcript t;
     auto c = connect_to(server, t);
@@ -215,7 +215,7 @@ TEST(Connection, CloseWithoutQuitEndsTheServerSession) {
     EXPECT_EQ(after.error().kind, Errc::not_connected);
 }
 
-TEST(Connection, ResetSendsRst) {
+TEST(ClientConnection, ResetSendsRst) {
     ScriptedServer server;
     Transcript t;
     auto c = connect_to(server, t);
@@ -226,7 +226,7 @@ TEST(Connection, ResetSendsRst) {
     EXPECT_TRUE(server.saw_reset());
 }
 
-TEST(Connection, ConnectRefusedIsTyped) {
+TEST(ClientConnection, ConnectRefusedIsTyped) {
     std::uint16_t port = 0;
     {
         asio::io_context io;
@@ -239,14 +239,14 @@ TEST(Connection, ConnectRefusedIsTyped) {
     EXPECT_EQ(c.error().kind, Errc::connect_failed);
 }
 
-TEST(Connection, UnresolvableHostIsTyped) {
+TEST(ClientConnection, UnresolvableHostIsTyped) {
     Transcript t;
     auto c = Connection::connect(Endpoint{"no-such-host.invalid", 110}, TlsMode::none, quick_options(), t);
     ASSERT_FALSE(c);
     EXPECT_EQ(c.error().kind, Errc::resolve_failed);
 }
 
-TEST(Connection, LocalhostNameResolves) {
+TEST(ClientConnection, LocalhostNameResolves) {
     ScriptedServer server;
     Transcript t;
     auto c = Connection::connect(Endpoint{"localhost", server.port()}, TlsMode::none, quick_options(), t);
@@ -255,7 +255,7 @@ TEST(Connection, LocalhostNameResolves) {
     EXPECT_TRUE(c->read_greeting());
 }
 
-TEST(Connection, Ipv6Loopback) {
+TEST(ClientConnection, Ipv6Loopback) {
     std::unique_ptr<ScriptedServer> server;
     try {
         ScriptedServer::Options o;
@@ -271,7 +271,7 @@ TEST(Connection, Ipv6Loopback) {
     EXPECT_TRUE(c->read_greeting());
 }
 
-TEST(Connection, BodyStreamedToSinkIsNotKept) {
+TEST(ClientConnection, BodyStreamedToSinkIsNotKept) {
     // A 3.3 MB body through a sink: the client keeps none of it, the sink sees all of it.
     ScriptedServer server;
     server.on("RETR 1", Behaviour("+OK\r\n").stream("0123456789abcdefghijklmnopqrstu\r\n", 33u * 100000).send(".\r\n"));
@@ -296,7 +296,7 @@ TEST(Connection, BodyStreamedToSinkIsNotKept) {
     EXPECT_LT(t.to_text().size(), 16u * 1024);
 }
 
-TEST(Connection, BodyDigestThroughSink) {
+TEST(ClientConnection, BodyDigestThroughSink) {
     // The runner compares huge bodies by digest: hash in the sink.
     ScriptedServer server;
     server.on("RETR 1", "+OK\r\nHello\r\n..dot\r\n.\r\n");
@@ -322,7 +322,7 @@ TEST(Connection, BodyDigestThroughSink) {
     EXPECT_EQ(std::string(reinterpret_cast<char*>(got), len), std::string(reinterpret_cast<char*>(want), wlen));
 }
 
-TEST(Connection, DiscardModeCounts) {
+TEST(ClientConnection, DiscardModeCounts) {
     ScriptedServer server;
     server.on("TOP", "+OK\r\na\r\nbb\r\n.\r\n");
     Transcript t;
@@ -339,7 +339,7 @@ TEST(Connection, DiscardModeCounts) {
     EXPECT_TRUE(r->body.empty());
 }
 
-TEST(Connection, SaslContinuation) {
+TEST(ClientConnection, SaslContinuation) {
     ScriptedServer server;
     server.on("AUTH PLAIN", "+ \r\n");
     server.on("AGFsaWNlAHNlY3JldA==", "+OK welcome\r\n");
@@ -358,7 +358,7 @@ TEST(Connection, SaslContinuation) {
     EXPECT_EQ(t.to_text().find("AGFsaWNlAHNlY3JldA=="), std::string::npos);
 }
 
-TEST(Connection, SecretsNeverReachTheTranscript) {
+TEST(ClientConnection, SecretsNeverReachTheTranscript) {
     // PASS argument, APOP digest and AUTH payload masked; a server echoing the password is redacted too.
     ScriptedServer server;
     server.on("PASS", "-ERR bad password tanstaaf\r\n");
@@ -390,7 +390,7 @@ TEST(Connection, SecretsNeverReachTheTranscript) {
     EXPECT_EQ(server.received_lines().at(0), "PASS tanstaaf");
 }
 
-TEST(Connection, TwoSessionsShareATranscript) {
+TEST(ClientConnection, TwoSessionsShareATranscript) {
     ScriptedServer server;
     Transcript t;
     auto o1 = quick_options();
@@ -411,7 +411,7 @@ TEST(Connection, TwoSessionsShareATranscript) {
     EXPECT_TRUE(saw1 && saw2);
 }
 
-TEST(Connection, MovedConnectionStillWorks) {
+TEST(ClientConnection, MovedConnectionStillWorks) {
     ScriptedServer server;
     server.on("NOOP", "+OK\r\n");
     Transcript t;

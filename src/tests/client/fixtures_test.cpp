@@ -97,7 +97,7 @@ std::size_t longest_line(std::string_view text) {
     return best;
 }
 
-TEST(Fixtures, ManifestListsSevenMessagesInOrder) {
+TEST(ClientFixtures, ManifestListsSevenMessagesInOrder) {
     auto entries = manifest();
     ASSERT_EQ(entries.size(), 7u);
     for (std::size_t i = 0; i < entries.size(); ++i)
@@ -106,7 +106,7 @@ TEST(Fixtures, ManifestListsSevenMessagesInOrder) {
     EXPECT_EQ(entries[4].file, "m5-large-1mib.eml");
 }
 
-TEST(Fixtures, SizesAgreeWithTheCoreAndDigestsWithTheFiles) {
+TEST(ClientFixtures, SizesAgreeWithTheCoreAndDigestsWithTheFiles) {
     // R1939-LIST-7: the manifest's size is what LIST must report, and the core computes the same.
     for (const auto& e : manifest()) {
         const std::string stored = slurp(kDir + e.file);
@@ -118,7 +118,7 @@ TEST(Fixtures, SizesAgreeWithTheCoreAndDigestsWithTheFiles) {
     }
 }
 
-TEST(Fixtures, FilesAreCrlfAndHaveTheirFeatures) {
+TEST(ClientFixtures, FilesAreCrlfAndHaveTheirFeatures) {
     for (const auto& e : manifest()) {
         const std::string stored = slurp(kDir + e.file);
         for (std::size_t i = 0; i < stored.size(); ++i) {
@@ -138,7 +138,7 @@ TEST(Fixtures, FilesAreCrlfAndHaveTheirFeatures) {
     EXPECT_EQ(m4.substr(m4.size() - 4), "\r\n\r\n");
 }
 
-TEST(Fixtures, EachMessageSurvivesARetrRoundTrip) {
+TEST(ClientFixtures, EachMessageSurvivesARetrRoundTrip) {
     auto entries = manifest();
     ScriptedServer server;
     for (const auto& e : entries) {

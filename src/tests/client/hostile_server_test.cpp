@@ -45,7 +45,7 @@ Timed greeting_from(ScriptedServer& server, Transcript& t, ClientOptions o = qui
     return {std::move(r), ms_since(start)};
 }
 
-TEST(Hostile, SilentServerTimesOut) {
+TEST(ClientHostile, SilentServerTimesOut) {
     ScriptedServer server;
     server.greeting(hostile::silence());
     Transcript t;
@@ -56,11 +56,11 @@ TEST(Hostile, SilentServerTimesOut) {
     EXPECT_EQ(r.error().kind, Errc::timeout);
     EXPECT_EQ(r.error().received, 0u);
     EXPECT_GE(ms, 290);
-    EXPECT_LT(ms, 1500);
+    EXPECT_LT(ms, 3000);
     EXPECT_NE(t.to_text().find("timeout"), std::string::npos);
 }
 
-TEST(Hostile, LineThatNeverEndsTimesOutWithPartial) {
+TEST(ClientHostile, LineThatNeverEndsTimesOutWithPartial) {
     ScriptedServer server;
     server.greeting(hostile::unterminated_line("+OK this line never ends"));
     Transcript t;
@@ -70,10 +70,10 @@ TEST(Hostile, LineThatNeverEndsTimesOutWithPartial) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Errc::timeout);
     EXPECT_EQ(r.error().partial, "+OK this line never ends");
-    EXPECT_LT(ms, 1500);
+    EXPECT_LT(ms, 3000);
 }
 
-TEST(Hostile, EndlessBodyStopsAtTheReplyTimeoutWithBoundedMemory) {
+TEST(ClientHostile, EndlessBodyStopsAtTheReplyTimeoutWithBoundedMemory) {
     ScriptedServer server;
     server.on("RETR", hostile::endless_body());
     Transcript t;
@@ -94,7 +94,7 @@ TEST(Hostile, EndlessBodyStopsAtTheReplyTimeoutWithBoundedMemory) {
                 ms, peak_rss_mib() - rss_before);
     EXPECT_EQ(r.error().kind, Errc::timeout);
     EXPECT_GE(ms, 690);
-    EXPECT_LT(ms, 2500);
+    EXPECT_LT(ms, 4000);
     // Far more arrived than is kept anywhere.
     EXPECT_GT(r.error().received, 1u << 20);
     EXPECT_LE(r.error().partial.size(), o.max_partial_bytes);
@@ -102,7 +102,7 @@ TEST(Hostile, EndlessBodyStopsAtTheReplyTimeoutWithBoundedMemory) {
     EXPECT_LT(t.to_text().size(), 16u * 1024);
 }
 
-TEST(Hostile, EndlessBodyInStrictModeIsALimitError) {
+TEST(ClientHostile, EndlessBodyInStrictModeIsALimitError) {
     ScriptedServer server;
     server.on("RETR", hostile::endless_body());
     Transcript t;
@@ -117,10 +117,10 @@ TEST(Hostile, EndlessBodyInStrictModeIsALimitError) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Errc::limit_exceeded);
     EXPECT_EQ(r.error().cause, Violation::body_too_large);
-    EXPECT_LT(ms_since(start), 1000);
+    EXPECT_LT(ms_since(start), 3000);
 }
 
-TEST(Hostile, DrippingServerIsStoppedByTheReplyTimeout) {
+TEST(ClientHostile, DrippingServerIsStoppedByTheReplyTimeout) {
     // One byte every 50 ms never trips the 300 ms inactivity bound; the 600 ms reply bound stops it.
     ScriptedServer server;
     server.greeting(hostile::drip("+OK a greeting that drips in slowly\r\n", 50ms));
@@ -132,12 +132,12 @@ TEST(Hostile, DrippingServerIsStoppedByTheReplyTimeout) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Errc::timeout);
     EXPECT_GE(ms, 590);
-    EXPECT_LT(ms, 1500);
+    EXPECT_LT(ms, 3000);
     EXPECT_GE(r.error().received, 5u);
     EXPECT_EQ(r.error().partial.substr(0, 3), "+OK");
 }
 
-TEST(Hostile, DrippingServerIsStoppedByTheOverallDeadline) {
+TEST(ClientHostile, DrippingServerIsStoppedByTheOverallDeadline) {
     ScriptedServer server;
     server.greeting(hostile::drip("+OK a greeting that drips in slowly\r\n", 50ms));
     Transcript t;
@@ -148,10 +148,10 @@ TEST(Hostile, DrippingServerIsStoppedByTheOverallDeadline) {
     auto [r, ms] = greeting_from(server, t, o);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Errc::deadline_exceeded);
-    EXPECT_LT(ms, 1500);
+    EXPECT_LT(ms, 3000);
 }
 
-TEST(Hostile, DripThatCompletesInTimeParses) {
+TEST(ClientHostile, DripThatCompletesInTimeParses) {
     ScriptedServer server;
     server.greeting(hostile::drip("+OK hi\r\n", 20ms));
     Transcript t;
@@ -165,7 +165,7 @@ TEST(Hostile, DripThatCompletesInTimeParses) {
     EXPECT_EQ(received, 1);
 }
 
-TEST(Hostile, ReadAfterATimeoutBeforeAnyByteUsesTheNewKind) {
+TEST(ClientHostile, ReadAfterATimeoutBeforeAnyByteUsesTheNewKind) {
     // The first read gives up before the reply starts; the second, with another kind, must get the whole reply.
     ScriptedServer server;
     server.on("LIST", Behaviour().pause(400ms).send("+OK\r\n1 120\r\n.\r\n"));
@@ -184,7 +184,7 @@ TEST(Hostile, ReadAfterATimeoutBeforeAnyByteUsesTheNewKind) {
     EXPECT_EQ(second->body, "1 120\r\n");
 }
 
-TEST(Hostile, ReadAfterATimeoutMidReplyContinuesIt) {
+TEST(ClientHostile, ReadAfterATimeoutMidReplyContinuesIt) {
     ScriptedServer server;
     server.on("LIST", Behaviour().send("+OK\r\n1 1").pause(400ms).send("20\r\n.\r\n"));
     Transcript t;
@@ -203,7 +203,7 @@ TEST(Hostile, ReadAfterATimeoutMidReplyContinuesIt) {
     EXPECT_EQ(second->body, "1 120\r\n");
 }
 
-TEST(Hostile, NulBytesAreAViolation) {
+TEST(ClientHostile, NulBytesAreAViolation) {
     ScriptedServer server;
     server.greeting(hostile::nul_bytes());
     Transcript t;
@@ -221,7 +221,7 @@ TEST(Hostile, NulBytesAreAViolation) {
     EXPECT_EQ(s.error().cause, Violation::nul_byte);
 }
 
-TEST(Hostile, HundredMegabyteLineIsBoundedTolerant) {
+TEST(ClientHostile, HundredMegabyteLineIsBoundedTolerant) {
     ScriptedServer server;
     server.greeting(hostile::huge_line(100ULL * 1000 * 1000));
     Transcript t;
@@ -239,7 +239,7 @@ TEST(Hostile, HundredMegabyteLineIsBoundedTolerant) {
     std::printf("[ figure ] 100 MB status line read and dropped in %lld ms, peak RSS growth %ld MiB\n", ms, rss_growth);
 }
 
-TEST(Hostile, HundredMegabyteLineIsALimitErrorStrict) {
+TEST(ClientHostile, HundredMegabyteLineIsALimitErrorStrict) {
     ScriptedServer server;
     server.greeting(hostile::huge_line(100ULL * 1000 * 1000));
     Transcript t;
@@ -247,10 +247,10 @@ TEST(Hostile, HundredMegabyteLineIsALimitErrorStrict) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Errc::limit_exceeded);
     EXPECT_EQ(r.error().cause, Violation::status_line_too_long);
-    EXPECT_LT(ms, 1000);
+    EXPECT_LT(ms, 3000);
 }
 
-TEST(Hostile, HugeBodyLineIsALimitErrorStrict) {
+TEST(ClientHostile, HugeBodyLineIsALimitErrorStrict) {
     ScriptedServer server;
     server.on("RETR", Behaviour("+OK\r\n").stream("B", 8u << 20).send("\r\n.\r\n"));
     Transcript t;
@@ -266,7 +266,7 @@ TEST(Hostile, HugeBodyLineIsALimitErrorStrict) {
     EXPECT_EQ(r.error().cause, Violation::body_line_too_long);
 }
 
-TEST(Hostile, CloseMidReplyIsClosedByPeerWithPartial) {
+TEST(ClientHostile, CloseMidReplyIsClosedByPeerWithPartial) {
     ScriptedServer server;
     server.on("STAT", hostile::close_mid_reply("+OK 2 mess"));
     Transcript t;
@@ -279,11 +279,11 @@ TEST(Hostile, CloseMidReplyIsClosedByPeerWithPartial) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Errc::closed_by_peer);
     EXPECT_EQ(r.error().partial, "+OK 2 mess");
-    EXPECT_LT(ms_since(start), 1000);
+    EXPECT_LT(ms_since(start), 3000);
     EXPECT_FALSE(c->is_open());
 }
 
-TEST(Hostile, CloseMidBodyIsClosedByPeer) {
+TEST(ClientHostile, CloseMidBodyIsClosedByPeer) {
     ScriptedServer server;
     server.on("RETR", Behaviour("+OK\r\nline one\r\nline tw").close());
     Transcript t;
@@ -298,7 +298,7 @@ TEST(Hostile, CloseMidBodyIsClosedByPeer) {
     EXPECT_EQ(r.error().partial, "+OK\r\nline one\r\nline tw");
 }
 
-TEST(Hostile, CloseBeforeGreeting) {
+TEST(ClientHostile, CloseBeforeGreeting) {
     ScriptedServer server;
     server.greeting(Behaviour().close());
     Transcript t;
@@ -306,10 +306,10 @@ TEST(Hostile, CloseBeforeGreeting) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Errc::closed_by_peer);
     EXPECT_TRUE(r.error().partial.empty());
-    EXPECT_LT(ms, 1000);
+    EXPECT_LT(ms, 3000);
 }
 
-TEST(Hostile, ResetByServer) {
+TEST(ClientHostile, ResetByServer) {
     ScriptedServer server;
     server.on("STAT", Behaviour().reset());
     Transcript t;
@@ -322,7 +322,7 @@ TEST(Hostile, ResetByServer) {
     EXPECT_EQ(r.error().kind, Errc::closed_by_peer);
 }
 
-TEST(Hostile, BareLfToleratedAndFlagged) {
+TEST(ClientHostile, BareLfToleratedAndFlagged) {
     ScriptedServer server;
     server.on("LIST", hostile::bare_lf("+OK\r\n1 120\r\n.\r\n"));
     Transcript t;
@@ -336,7 +336,7 @@ TEST(Hostile, BareLfToleratedAndFlagged) {
     EXPECT_EQ(r->lines(), std::vector<std::string_view>{"1 120"});
 }
 
-TEST(Hostile, BareLfIsAnErrorStrict) {
+TEST(ClientHostile, BareLfIsAnErrorStrict) {
     ScriptedServer server;
     server.greeting(hostile::bare_lf("+OK hi\r\n"));
     Transcript t;
@@ -346,7 +346,7 @@ TEST(Hostile, BareLfIsAnErrorStrict) {
     EXPECT_EQ(r.error().cause, Violation::bare_lf);
 }
 
-TEST(Hostile, LowercaseOkIsNonCanonical) {
+TEST(ClientHostile, LowercaseOkIsNonCanonical) {
     ScriptedServer server;
     server.greeting(hostile::lowercase_ok());
     Transcript t;
@@ -356,7 +356,7 @@ TEST(Hostile, LowercaseOkIsNonCanonical) {
     EXPECT_TRUE(r->has(Violation::non_canonical_status));
 }
 
-TEST(Hostile, PlusErrIsNotSuccess) {
+TEST(ClientHostile, PlusErrIsNotSuccess) {
     // D12: "+ERR" must never read as success.
     ScriptedServer server;
     server.greeting("+ERR Server error\r\n");
@@ -367,7 +367,7 @@ TEST(Hostile, PlusErrIsNotSuccess) {
     EXPECT_TRUE(r->has(Violation::bad_status_indicator));
 }
 
-TEST(Hostile, TooLongStatusLine) {
+TEST(ClientHostile, TooLongStatusLine) {
     ScriptedServer server;
     server.greeting(hostile::too_long_status(600));
     Transcript t;
@@ -383,7 +383,7 @@ TEST(Hostile, TooLongStatusLine) {
     EXPECT_EQ(e.error().kind, Errc::limit_exceeded);
 }
 
-TEST(Hostile, StatusLineAtTheLimitIsFine) {
+TEST(ClientHostile, StatusLineAtTheLimitIsFine) {
     ScriptedServer server;
     server.greeting(hostile::too_long_status(512));
     Transcript t;
@@ -392,7 +392,7 @@ TEST(Hostile, StatusLineAtTheLimitIsFine) {
     EXPECT_TRUE(r->violations.empty());
 }
 
-TEST(Hostile, ConnectToServerThatNeverAcceptsTlsTimesOut) {
+TEST(ClientHostile, ConnectToServerThatNeverAcceptsTlsTimesOut) {
     // Implicit TLS against a server that says nothing: the handshake is bounded by connect_timeout.
     ScriptedServer server;
     server.greeting(hostile::silence());
@@ -403,7 +403,7 @@ TEST(Hostile, ConnectToServerThatNeverAcceptsTlsTimesOut) {
     auto c = connect_to(server, t, o, TlsMode::implicit);
     ASSERT_FALSE(c);
     EXPECT_EQ(c.error().kind, Errc::tls_error);
-    EXPECT_LT(ms_since(start), 1500);
+    EXPECT_LT(ms_since(start), 3000);
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ struct CaFile {
     }
 };
 
-TEST(Tls, ImplicitTlsGreetingArrivesInsideTls) {
+TEST(ClientTls, ImplicitTlsGreetingArrivesInsideTls) {
     ScriptedServer server(tls_options(true));
     server.on("CAPA", "+OK\r\nUSER\r\n.\r\n");
     Transcript t;
@@ -51,6 +51,7 @@ TEST(Tls, ImplicitTlsGreetingArrivesInsideTls) {
     ASSERT_TRUE(c) << c.error().to_string();
     EXPECT_TRUE(c->tls_active());
     EXPECT_EQ(c->tls_version().rfind("TLSv1.", 0), 0u) << c->tls_version();
+    EXPECT_FALSE(c->tls_cipher().empty());
     auto g = c->read_greeting();
     ASSERT_TRUE(g) << g.error().to_string();
     EXPECT_TRUE(g->ok());
@@ -62,7 +63,7 @@ TEST(Tls, ImplicitTlsGreetingArrivesInsideTls) {
     c->close();
 }
 
-TEST(Tls, StlsUpgradesTheConnection) {
+TEST(ClientTls, StlsUpgradesTheConnection) {
     ScriptedServer server(tls_options(false));
     server.on("STLS", Behaviour("+OK begin TLS\r\n").start_tls());
     server.on("CAPA", "+OK\r\nUSER\r\n.\r\n");
@@ -87,7 +88,7 @@ TEST(Tls, StlsUpgradesTheConnection) {
     EXPECT_NE(t.to_text().find("CAPA"), std::string::npos);
 }
 
-TEST(Tls, BytesInjectedAfterStlsOkAreDiscarded) {
+TEST(ClientTls, BytesInjectedAfterStlsOkAreDiscarded) {
     // R2595-CLI-1 (libetpan #386): "+OK\r\n+OK injected\r\n" in one write; the second line must never be parsed.
     ScriptedServer server(tls_options(false));
     server.on("STLS", hostile::stls_injection("+OK injected\r\n"));
@@ -109,7 +110,7 @@ TEST(Tls, BytesInjectedAfterStlsOkAreDiscarded) {
     EXPECT_EQ(real->text, "real");
 }
 
-TEST(Tls, VerifiedConnectionWithTheRightCa) {
+TEST(ClientTls, VerifiedConnectionWithTheRightCa) {
     CaFile ca;
     ScriptedServer server(tls_options(true));
     Transcript t;
@@ -121,7 +122,7 @@ TEST(Tls, VerifiedConnectionWithTheRightCa) {
     EXPECT_TRUE(c->read_greeting());
 }
 
-TEST(Tls, VerificationFailsWithoutTheCa) {
+TEST(ClientTls, VerificationFailsWithoutTheCa) {
     ScriptedServer server(tls_options(true));
     Transcript t;
     auto o = quick_options();
@@ -131,7 +132,7 @@ TEST(Tls, VerificationFailsWithoutTheCa) {
     EXPECT_EQ(c.error().kind, Errc::tls_error);
 }
 
-TEST(Tls, VerificationFailsOnTheWrongName) {
+TEST(ClientTls, VerificationFailsOnTheWrongName) {
     CaFile ca;
     ScriptedServer server(tls_options(true));
     Transcript t;
@@ -144,17 +145,17 @@ TEST(Tls, VerificationFailsOnTheWrongName) {
     EXPECT_EQ(c.error().kind, Errc::tls_error);
 }
 
-TEST(Tls, ImplicitTlsAgainstPlaintextServerFailsFast) {
+TEST(ClientTls, ImplicitTlsAgainstPlaintextServerFailsFast) {
     ScriptedServer server;  // sends a plaintext greeting
     Transcript t;
     const auto start = Clock::now();
     auto c = connect_to(server, t, quick_options(), TlsMode::implicit);
     ASSERT_FALSE(c);
     EXPECT_EQ(c.error().kind, Errc::tls_error);
-    EXPECT_LT(ms_since(start), 1500);
+    EXPECT_LT(ms_since(start), 3000);
 }
 
-TEST(Tls, StartTlsTwiceIsRefused) {
+TEST(ClientTls, StartTlsTwiceIsRefused) {
     ScriptedServer server(tls_options(true));
     Transcript t;
     auto c = connect_to(server, t, quick_options(), TlsMode::implicit);
@@ -164,7 +165,7 @@ TEST(Tls, StartTlsTwiceIsRefused) {
     EXPECT_EQ(again.error().kind, Errc::bad_argument);
 }
 
-TEST(Tls, SilentServerAfterStlsOkTimesOutTheHandshake) {
+TEST(ClientTls, SilentServerAfterStlsOkTimesOutTheHandshake) {
     ScriptedServer server(tls_options(false));
     server.on("STLS", Behaviour("+OK\r\n").hang());
     Transcript t;
@@ -179,7 +180,7 @@ TEST(Tls, SilentServerAfterStlsOkTimesOutTheHandshake) {
     auto info = c->start_tls();
     ASSERT_FALSE(info);
     EXPECT_EQ(info.error().kind, Errc::tls_error);
-    EXPECT_LT(ms_since(start), 1500);
+    EXPECT_LT(ms_since(start), 3000);
 }
 
 }  // namespace

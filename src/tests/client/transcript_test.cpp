@@ -15,12 +15,12 @@ std::string everything(const Transcript& t) {
     return all + t.to_text();
 }
 
-TEST(TranscriptEscape, ShowsLineEndsNulAndNonPrintables) {
+TEST(ClientTranscriptEscape, ShowsLineEndsNulAndNonPrintables) {
     EXPECT_EQ(Transcript::escape(std::string("+OK a\tb\r\n\0\x7f\xff\\", 13)), "+OK a\\tb\\r\\n\\x00\\x7F\\xFF\\\\");
     EXPECT_EQ(Transcript::escape(""), "");
 }
 
-TEST(TranscriptMask, EachSecretKindRedactsItsPart) {
+TEST(ClientTranscriptMask, EachSecretKindRedactsItsPart) {
     EXPECT_EQ(Transcript::mask_line("PASS my secret\r\n", Secret::pass_argument), "PASS <redacted>\r\n");
     EXPECT_EQ(Transcript::mask_line("APOP alice c4c9334bac560ecc979e58001b3e22fb\r\n", Secret::apop_digest),
               "APOP alice <redacted>\r\n");
@@ -31,7 +31,7 @@ TEST(TranscriptMask, EachSecretKindRedactsItsPart) {
     EXPECT_EQ(Transcript::mask_line("STAT\r\n", Secret::none), "STAT\r\n");
 }
 
-TEST(TranscriptRedaction, PassArgumentNeverStored) {
+TEST(ClientTranscriptRedaction, PassArgumentNeverStored) {
     Transcript t;
     t.record_sent("PASS tanstaaf\r\n", Secret::pass_argument);
     ASSERT_EQ(t.entries().size(), 1u);
@@ -39,13 +39,13 @@ TEST(TranscriptRedaction, PassArgumentNeverStored) {
     EXPECT_EQ(everything(t).find("tanstaaf"), std::string::npos);
 }
 
-TEST(TranscriptRedaction, PipelinedBatchMasksOnlyTheSecretCommand) {
+TEST(ClientTranscriptRedaction, PipelinedBatchMasksOnlyTheSecretCommand) {
     Transcript t;
     t.record_sent("USER alice\r\nPASS tanstaaf\r\nSTAT\r\n", Secret::pass_argument);
     EXPECT_EQ(t.entries()[0].head, "USER alice\r\nPASS <redacted>\r\nSTAT\r\n");
 }
 
-TEST(TranscriptRedaction, RegisteredSecretRedactedInEveryDirection) {
+TEST(ClientTranscriptRedaction, RegisteredSecretRedactedInEveryDirection) {
     Transcript t;
     t.add_secret("tanstaaf");
     t.record_sent("XTRA tanstaaf\r\n");
@@ -55,7 +55,7 @@ TEST(TranscriptRedaction, RegisteredSecretRedactedInEveryDirection) {
     EXPECT_NE(everything(t).find("<redacted>"), std::string::npos);
 }
 
-TEST(TranscriptRedaction, SecretSplitAcrossReadsIsRedacted) {
+TEST(ClientTranscriptRedaction, SecretSplitAcrossReadsIsRedacted) {
     Transcript t;
     t.add_secret("tanstaaf");
     t.record_received("-ERR echo tans");
@@ -64,7 +64,7 @@ TEST(TranscriptRedaction, SecretSplitAcrossReadsIsRedacted) {
     EXPECT_EQ(t.entries()[0].head, "-ERR echo <redacted>\r\n");
 }
 
-TEST(TranscriptRedaction, SecretSplitAcrossReadsInTruncatedEntryIsRedacted) {
+TEST(ClientTranscriptRedaction, SecretSplitAcrossReadsInTruncatedEntryIsRedacted) {
     Transcript t;
     t.add_secret("tanstaaf");
     t.record_received(std::string(100000, 'x'));
@@ -77,7 +77,7 @@ TEST(TranscriptRedaction, SecretSplitAcrossReadsInTruncatedEntryIsRedacted) {
     EXPECT_NE(e.tail.find("<redacted>yy"), std::string::npos);
 }
 
-TEST(TranscriptBounds, HugeReceptionBecomesOneBoundedEntry) {
+TEST(ClientTranscriptBounds, HugeReceptionBecomesOneBoundedEntry) {
     Transcript t;
     const std::string chunk(16384, 'a');
     for (int i = 0; i < 64; ++i)
@@ -93,7 +93,7 @@ TEST(TranscriptBounds, HugeReceptionBecomesOneBoundedEntry) {
     EXPECT_NE(e.escaped().find("bytes omitted"), std::string::npos);
 }
 
-TEST(TranscriptBounds, ExactlyHeadPlusTailIsNotTruncated) {
+TEST(ClientTranscriptBounds, ExactlyHeadPlusTailIsNotTruncated) {
     Transcript t;
     t.record_received(std::string(4096 + 512, 'b'));
     EXPECT_FALSE(t.entries()[0].truncated());
@@ -103,7 +103,7 @@ TEST(TranscriptBounds, ExactlyHeadPlusTailIsNotTruncated) {
     EXPECT_EQ(t.entries()[0].tail.back(), 'c');
 }
 
-TEST(TranscriptBounds, EntryCountIsBounded) {
+TEST(ClientTranscriptBounds, EntryCountIsBounded) {
     Transcript t(TranscriptLimits{64, 16, 10});
     for (int i = 0; i < 25; ++i)
         t.record_sent("NOOP\r\n");
@@ -112,7 +112,7 @@ TEST(TranscriptBounds, EntryCountIsBounded) {
     EXPECT_NE(t.to_text().find("15 further entries dropped"), std::string::npos);
 }
 
-TEST(TranscriptEntries, DirectionsSessionsAndMerging) {
+TEST(ClientTranscriptEntries, DirectionsSessionsAndMerging) {
     Transcript t;
     t.start_clock();
     t.record_received("+OK ", 1);
