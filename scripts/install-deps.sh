@@ -9,6 +9,8 @@ packages=(
   libasio-dev libyaml-cpp-dev libgtest-dev libgmock-dev libfmt-dev libssl-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev llvm-14 clang-format-14
   openssl python3 curl libxml2-utils procps
+  # Headless browser the HTML report test renders the page in (reports: no console errors, totals match).
+  chromium
   # Third-party peer server the runner is proven against (started by the tests on loopback, never as a service).
   dovecot-core dovecot-pop3d
 )
