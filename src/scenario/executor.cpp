@@ -230,7 +230,7 @@ class Run {
             StepOutcome o;
             if (left() <= milliseconds(0)) {
                 o = StepOutcome::error(
-                    Clock::now() >= c_.deadline
+                    c_.deadline <= started_ + c_.scenario_timeout
                         ? "the run's global deadline passed"
                         : fmt::format("the scenario's time limit ({} ms) ran out", c_.scenario_timeout.count()));
             } else {

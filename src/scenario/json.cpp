@@ -86,7 +86,7 @@ std::string escape(std::string_view s) {
             out.append(s.substr(i, len));
             i += len - 1;
         } else {
-            out += fmt::format("\\u{:04x}", c);
+            out += "\\ufffd";  // a stray byte: the document must stay valid UTF-8 (transcripts are escaped already)
         }
     }
     return out;
@@ -332,11 +332,7 @@ class Parser {
                         unsigned lo = hex4();
                         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                     }
-                    // \u0080-\u00FF written by escape() for stray bytes come back as those bytes.
-                    if (cp >= 0x80 && cp <= 0xFF)
-                        out += static_cast<char>(cp);
-                    else
-                        utf8(out, cp);
+                    utf8(out, cp);
                     break;
                 }
                 default:

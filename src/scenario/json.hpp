@@ -71,7 +71,7 @@ class Value {
 /// Parses a JSON text (RFC 8259). Throws Error with the offset on malformed input.
 Value parse(std::string_view text);
 
-/// JSON string escaping (without the quotes); bytes that are not valid UTF-8 become \u00XX of each byte.
+/// JSON string escaping (without the quotes); a byte that is not part of valid UTF-8 becomes U+FFFD.
 std::string escape(std::string_view text);
 
 }  // namespace pop3::scenario::json
