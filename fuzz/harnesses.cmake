@@ -48,3 +48,7 @@ pop3spec_add_fuzzer(sasl_plain LIBS pop3spec::pop3)
 pop3spec_add_fuzzer(apop LIBS pop3spec::pop3)
 pop3spec_add_fuzzer(session LIBS pop3spec::server_engine pop3spec::server_store pop3spec::pop3)
 pop3spec_add_fuzzer(session_chunked LIBS pop3spec::server_engine pop3spec::server_store pop3spec::pop3)
+# The scenario loader is a separate library (yaml-cpp); it is fuzzed only where it exists.
+if(TARGET pop3spec::scenario)
+  pop3spec_add_fuzzer(scenario_loader LIBS pop3spec::scenario)
+endif()

@@ -182,3 +182,20 @@ raw_session("raw-pipelined", A_PIPELINED, 0, b"USER bob\r\nPASS builder\r\nSTAT\
 raw_session("raw-junk", 0, 0, b"\x00\r\nHELO x\r\n  \r\nUSER\r\nUSER a b\r\nPASS\r\nRETR 1\r\n\r\nQUIT\r\n")
 raw_session("raw-auth", 0, 0, b"AUTH PLAIN\r\n" + base64.b64encode(b"\0carol\0c4r0l pass") + b"\r\nSTAT\r\nQUIT\r\n")
 raw_session("raw-overlong", 0, 0, b"NOOP " + b"x" * 9000 + b"\r\nUSER alice\r\nPASS wonderland\r\nQUIT\r\n")
+
+# ---- scenario_loader: YAML text (the suite's own files are copied beside these) ---------------------------------
+def yaml(name, text):
+    write("scenario_loader", name, text.encode())
+
+
+yaml("empty", "")
+yaml("just-separator", "---\n---\n")
+yaml("not-a-map", "- a\n- b\n")
+yaml("unknown-key", "id: x\ntitle: t\nlevel: MUST\nbogus: 1\nsteps: []\n")
+yaml("bad-escape", 'id: x\ntitle: t\nlevel: MUST\nsteps:\n  - send: {raw: "\\q"}\n')
+yaml("bad-duration", "id: x\ntitle: t\nlevel: MUST\nsteps:\n  - expect: {silence: 5parsecs}\n")
+yaml("anchors", "a: &a [1, 2]\nb: *a\nc: *missing\n")
+yaml("tabs", "id:\tx\n\ttitle: y\n")
+yaml("nested", "[" * 64 + "]" * 64 + "\n")
+yaml("bad-regex", 'id: x\ntitle: t\nlevel: MUST\nsteps:\n  - expect: {status: OK, regex: "([a-"}\n')
+yaml("utf8-bom", "\ufeffid: x\n")
