@@ -250,6 +250,46 @@ TEST(ClientHostile, HundredMegabyteLineIsALimitErrorStrict) {
     EXPECT_LT(ms, 3000);
 }
 
+TEST(ClientHostile, EndlessStatusLineTimesOutWithBoundedMemory) {
+    // A status line that never ends and never stops: tolerant mode drops what is over the limit and waits for the
+    // line end until the reply bound; strict mode stops at the 513th octet.
+    ScriptedServer server;
+    server.greeting(Behaviour().send("+OK ").stream("A", 0));
+    Transcript t;
+    auto o = quick_options();
+    o.reply_timeout = 500ms;
+    const long rss_before = peak_rss_mib();
+    auto [r, ms] = greeting_from(server, t, o);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::timeout);
+    EXPECT_GT(r.error().received, 1u << 20);
+    EXPECT_LT(peak_rss_mib() - rss_before, 32) << "MiB";
+    EXPECT_LT(ms, 3000);
+
+    ScriptedServer strict_server;
+    strict_server.greeting(Behaviour().send("+OK ").stream("A", 0));
+    Transcript t2;
+    auto [e, ms2] = greeting_from(strict_server, t2, strict_options());
+    ASSERT_FALSE(e);
+    EXPECT_EQ(e.error().kind, Errc::limit_exceeded);
+    EXPECT_LT(ms2, 3000);
+}
+
+TEST(ClientHostile, WaitClosedSeesAServerReset) {
+    ScriptedServer server;
+    server.on("QUIT", Behaviour().reset());
+    Transcript t;
+    auto c = connect_to(server, t);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("QUIT"));
+    auto w = c->wait_closed(3000ms);
+    ASSERT_TRUE(w) << w.error().to_string();
+    EXPECT_TRUE(w->closed);
+    EXPECT_TRUE(w->reset);
+    EXPECT_NE(t.to_text().find("connection reset by peer"), std::string::npos);
+}
+
 TEST(ClientHostile, HugeBodyLineIsALimitErrorStrict) {
     ScriptedServer server;
     server.on("RETR", Behaviour("+OK\r\n").stream("B", 8u << 20).send("\r\n.\r\n"));
