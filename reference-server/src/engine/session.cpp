@@ -219,6 +219,9 @@ struct Session::Impl {
         }
         pop3::CommandLimits limits;
         limits.max_line = cfg().max_command_line;
+        // RFC 1939 §3: commands are printable ASCII; 8-bit user names and passwords need RFC 6856 UTF8, which this
+        // server does not offer (R1939-CMD-8).
+        limits.allow_8bit = false;
         pop3::Result<pop3::Command> parsed = pop3::parse_command(line.text, limits);
         if (!parsed) {
             log("C: <malformed command>");

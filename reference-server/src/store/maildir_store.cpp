@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstdio>
 #include <optional>
+#include <unordered_map>
 
 #include "pop3/dot_stuffing.hpp"
 #include "store/fd.hpp"
@@ -78,11 +79,12 @@ std::optional<std::uint64_t> name_field(std::string_view base, char key) {
     return std::nullopt;
 }
 
+// Regular files only: a symlink in a Maildir could point the server at any file it may read.
 bool is_regular(const std::string& dir, const dirent& d) {
     if (d.d_type == DT_REG) return true;
-    if (d.d_type != DT_UNKNOWN && d.d_type != DT_LNK) return false;
+    if (d.d_type != DT_UNKNOWN) return false;
     struct stat st {};
-    return ::stat((dir + "/" + d.d_name).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    return ::lstat((dir + "/" + d.d_name).c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 // Reads the directory's regular, non-hidden file names.
@@ -117,7 +119,7 @@ class MaildirDrop final : public Maildrop {
             ec = StoreErrc::no_such_message;
             return nullptr;
         }
-        Fd fd = detail::open_file(cur_ + "/" + entries_[number - 1].name, O_RDONLY);
+        Fd fd = detail::open_file(cur_ + "/" + entries_[number - 1].name, O_RDONLY | O_NOFOLLOW);
         if (!fd.valid()) {
             // Removed or made unreadable by other software while we held the lock.
             ec = errno == ENOENT ? make_error_code(StoreErrc::permanent) : detail::store_error_from_errno(errno);
@@ -219,7 +221,7 @@ std::unique_ptr<Maildrop> MaildirStore::lock(std::string_view user, std::error_c
             entry.info.size = *size;
         } else {
             // Count once, then cache the size in the name (",W=" as Dovecot writes it) so later listings read no body.
-            Fd fd = detail::open_file(cur + "/" + name, O_RDONLY);
+            Fd fd = detail::open_file(cur + "/" + name, O_RDONLY | O_NOFOLLOW);
             if (!fd.valid()) continue;  // vanished meanwhile: not part of this session
             pop3::WireSizeCounter counter;
             std::array<char, 64 * 1024> buffer{};
@@ -245,6 +247,18 @@ std::unique_ptr<Maildrop> MaildirStore::lock(std::string_view user, std::error_c
     }
     std::sort(entries.begin(), entries.end(),
               [](const Entry& a, const Entry& b) { return a.time != b.time ? a.time < b.time : a.name < b.name; });
+    // Two files with one base name (copies made by other software) would share an id: number the repeats.
+    std::unordered_map<std::string_view, unsigned> seen;
+    seen.reserve(entries.size());
+    std::vector<std::pair<std::size_t, std::string>> renamed_ids;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const unsigned count = ++seen[entries[i].info.uid];
+        if (count > 1) {
+            renamed_ids.emplace_back(i, sanitize_uid(entries[i].info.uid.substr(0, 60) + "-" + std::to_string(count)));
+        }
+    }
+    for (auto& [i, uid] : renamed_ids)
+        entries[i].info.uid = std::move(uid);
     ec.clear();
     return std::make_unique<MaildirDrop>(std::move(lock), cur, std::move(entries));
 }

@@ -122,6 +122,14 @@ TEST(SessionUserPass, FortyCharacterUserAccepted) {
     EXPECT_TRUE(starts_with(h.send("USER " + std::string(40, 'u') + "\r\n"), "+OK"));  // R1939-CMD-6
 }
 
+TEST(SessionUserPass, EightBitUserNameRejected) {
+    Harness h;
+    h.connect();
+    EXPECT_TRUE(starts_with(h.send("USER al\xc3\xaf"
+                                   "ce\r\n"),
+                            "-ERR"));  // R1939-CMD-8: no UTF8 capability
+}
+
 TEST(SessionUserPass, PlaintextDisabledWithoutTls) {
     auto config = Harness::default_config();
     config->allow_plaintext_auth = false;

@@ -167,6 +167,32 @@ TEST(MaildirUid, SanitizedAndDistinct) {
         EXPECT_TRUE(c >= 0x21 && c <= 0x7e);
 }
 
+TEST(MaildirUid, CopiesWithOneBaseNameGetDistinctIds) {
+    TempDir root;
+    write_file(root.path() / "u/cur/100.x.h:2,", "a\n");
+    write_file(root.path() / "u/cur/100.x.h,S=2:2,S", "a\n");
+    MaildirStore store(root.path());
+    std::error_code ec;
+    auto drop = store.lock("u", ec);
+    ASSERT_TRUE(drop);
+    ASSERT_EQ(drop->messages().size(), 2U);
+    EXPECT_EQ(drop->messages()[0].uid, "100.x.h");
+    EXPECT_EQ(drop->messages()[1].uid, "100.x.h-2");
+}
+
+TEST(MaildirSafety, SymlinksAreNotServed) {
+    TempDir root;
+    write_file(root.path() / "secret.txt", "not mail\n");
+    write_file(root.path() / "u/cur/100.real.h:2,", "mail\n");
+    std::filesystem::create_symlink(root.path() / "secret.txt", root.path() / "u/cur/101.link.h:2,");
+    MaildirStore store(root.path());
+    std::error_code ec;
+    auto drop = store.lock("u", ec);
+    ASSERT_TRUE(drop);
+    ASSERT_EQ(drop->messages().size(), 1U);
+    EXPECT_EQ(read_message(*drop, 1), "mail\n");
+}
+
 TEST(MaildirOrder, SortedByDeliveryTime) {
     TempDir root;
     write_file(root.path() / "u/cur/200.x.h:2,", "b\n");
