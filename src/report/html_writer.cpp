@@ -41,21 +41,47 @@ void write_header(std::ostream& out, const RunResult& run, const std::string& la
     out << "<span>" << e(run.tool + " " + run.tool_version) << "</span></div></header>\n<main>\n";
 }
 
+std::string plural(int n, std::string_view one, std::string_view many) {
+    return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
 void write_verdict(std::ostream& out, const scenario::Summary& summary) {
     if (summary.new_failures == 0) {
         out << "<div class=\"verdict ok\" data-verdict=\"ok\">✔ No new failures<span class=\"detail\">";
-        out << fmt::format("{} scenarios: {} passed, {} warned, {} skipped", summary.total, summary.pass, summary.warn,
-                           summary.skip);
+        out << fmt::format("{}: {} passed, {} warned, {} skipped", plural(summary.total, "scenario", "scenarios"),
+                           summary.pass, summary.warn, summary.skip);
     } else {
         out << "<div class=\"verdict bad\" data-verdict=\"fail\">✘ "
-            << fmt::format("{} new failure{}", summary.new_failures, summary.new_failures == 1 ? "" : "s")
-            << "<span class=\"detail\">";
-        out << fmt::format("{} failed, {} errors (not in the baseline) of {} scenarios", summary.fail, summary.error,
-                           summary.total);
+            << plural(summary.new_failures, "new failure", "new failures") << "<span class=\"detail\">";
+        out << fmt::format("{} failed, {} of {} (baselined ones aside)", summary.fail,
+                           plural(summary.error, "error", "errors"), plural(summary.total, "scenario", "scenarios"));
     }
-    if (summary.baselined != 0) out << fmt::format(" · {} known failures (baseline)", summary.baselined);
-    if (summary.fixed != 0) out << fmt::format(" · {} fixed: remove them from the baseline", summary.fixed);
+    if (summary.baselined != 0)
+        out << " · " << plural(summary.baselined, "known failure", "known failures") << " (baseline)";
+    if (summary.fixed != 0) out << " · " << summary.fixed << " fixed: remove from the baseline";
     out << "</span></div>\n";
+}
+
+// The inventory writes requirement texts in Markdown: show `code` and **strong** as such (on escaped text, so
+// nothing else can become markup).
+std::string inline_markdown(std::string_view escaped) {
+    std::string out;
+    bool code = false, strong = false;
+    for (std::size_t i = 0; i < escaped.size(); ++i) {
+        if (escaped[i] == '`') {
+            out += code ? "</code>" : "<code>";
+            code = !code;
+        } else if (!code && escaped.substr(i, 2) == "**") {
+            out += strong ? "</strong>" : "<strong>";
+            strong = !strong;
+            ++i;
+        } else {
+            out += escaped[i];
+        }
+    }
+    if (code) out += "</code>";
+    if (strong) out += "</strong>";
+    return out;
 }
 
 void write_totals(std::ostream& out, const RunResult& run, const scenario::Summary& summary) {
@@ -194,7 +220,7 @@ void write_matrix(std::ostream& out, const RunResult& run, const RequirementCata
             << to_string(v.outcome) << "\"><td class=\"rid mono\">" << e(v.id) << "</td>";
         if (v.requirement != nullptr)
             out << "<td>" << e(v.requirement->rfc) << "</td><td>" << e(v.requirement->level)
-                << "</td><td class=\"text\">" << e(truncate_utf8(v.requirement->text, 300)) << "</td>";
+                << "</td><td class=\"text\">" << inline_markdown(e(truncate_utf8(v.requirement->text, 300))) << "</td>";
         else
             out << "<td colspan=\"3\" class=\"muted\">not in the requirement inventory</td>";
         out << "<td>" << html::badge(v.outcome, v.baselined) << "</td><td class=\"links\">";

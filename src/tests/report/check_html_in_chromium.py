@@ -2,7 +2,8 @@
 """Loads an HTML report in headless Chromium and checks it: no console messages (errors, failed loads), the page
 script ran to the end, and the totals the page shows equal the JSON result document's.
 
-Usage: check_html_in_chromium.py --html PAGE --json RESULT [--expect-failure] [--screenshot PNG]
+Usage: check_html_in_chromium.py --html PAGE [--json RESULT] [--expect-failure] [--screenshot PNG]
+Without --json (the comparison page) only the console, the script and the row filter are checked.
 Exit status: 0 when the page passes (or, with --expect-failure, when it fails), 1 otherwise, 77 when Chromium is
 not installed (outside CI; in CI, with CI set, a missing Chromium is a failure).
 """
@@ -25,12 +26,9 @@ def chromium(args, page, profile):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120, check=False)
 
 
-def check(args):
+def load(args, url):
+    """Dumps the DOM after the page script ran; returns (problems, dom)."""
     problems = []
-    # errors="replace": the totals are what matters here (the JSON's own UTF-8 is check_json_schema.py's business).
-    with open(args.json, encoding="utf-8", errors="replace") as f:
-        doc = json.load(f)
-    url = "file://" + os.path.abspath(args.html)
     with tempfile.TemporaryDirectory() as profile:
         # --virtual-time-budget lets the inline script run before the DOM is dumped.
         proc = chromium(args, ["--virtual-time-budget=2000", "--dump-dom", url], profile)
@@ -42,6 +40,29 @@ def check(args):
     problems += ["console: " + line.strip() for line in console]
     if 'data-js-ready="1"' not in dom:
         problems.append("the page script did not run to the end (no body[data-js-ready=1])")
+    return problems, dom
+
+
+def check_page_only(args):
+    """A page without a result document (the comparison): loads cleanly, the script ran, every row is shown."""
+    problems, dom = load(args, "file://" + os.path.abspath(args.html))
+    rows = len(re.findall(r"<tr data-item", dom))
+    shown = re.search(r'id="shown">(\d+) of (\d+) shown<', dom)
+    if rows == 0 or not shown or int(shown.group(1)) != rows or int(shown.group(2)) != rows:
+        problems.append(f"the filter bar does not say all {rows} rows are shown")
+    return problems
+
+
+def check(args):
+    problems = []
+    if not args.json:
+        return check_page_only(args)
+    # errors="replace": the totals are what matters here (the JSON's own UTF-8 is check_json_schema.py's business).
+    with open(args.json, encoding="utf-8", errors="replace") as f:
+        doc = json.load(f)
+    url = "file://" + os.path.abspath(args.html)
+    more, dom = load(args, url)
+    problems += more
 
     scenarios = doc["scenarios"]
     counted = {o: sum(1 for s in scenarios if s["outcome"] == o) for o in ("pass", "fail", "warn", "skip", "error")}
@@ -66,7 +87,7 @@ def check(args):
     if not shown or int(shown.group(1)) != len(scenarios) or int(shown.group(2)) != len(scenarios):
         problems.append("the filter bar does not say all scenarios are shown")
 
-    if args.screenshot:
+    if args.screenshot:  # for people: look at it (kept out of git)
         with tempfile.TemporaryDirectory() as profile:
             chromium(args, ["--window-size=1400,1800", "--screenshot=" + args.screenshot, url], profile)
     return problems
@@ -75,7 +96,7 @@ def check(args):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--html", required=True)
-    parser.add_argument("--json", required=True)
+    parser.add_argument("--json", help="the result document; without it only the page itself is checked")
     parser.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser") or "")
     parser.add_argument("--expect-failure", action="store_true")
     parser.add_argument("--screenshot")
@@ -97,7 +118,8 @@ def main():
         return 1
     if problems:
         return 1
-    print(f"OK: {args.html} loads without console messages and shows the JSON's totals")
+    what = "shows the JSON's totals" if args.json else "shows every row"
+    print(f"OK: {args.html} loads without console messages, its script ran, and it {what}")
     return 0
 
 
