@@ -52,7 +52,17 @@ std::shared_ptr<const SessionConfig> make_session_config(const ServerConfig& con
     if (logger.enabled(LogLevel::debug)) {
         // The engine redacts secrets in what it logs; the transport adds the session id.
         sc->log = [&logger](std::string_view line) {
-            logger.write(LogLevel::debug, current_session_id, "session", line);
+            std::string quoted = "text=\"";
+            for (const char c : line) {
+                if (c == '"' || c == '\\') quoted += '\\';
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    quoted += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+                } else {
+                    quoted += c;
+                }
+            }
+            quoted += '"';
+            logger.write(LogLevel::debug, current_session_id, "protocol", quoted);
         };
     }
     return sc;
