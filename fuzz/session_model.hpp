@@ -387,6 +387,7 @@ struct Expectation {
     bool capa_plaintext_ok = false;
     bool capa_stls = false;
     std::string command;  // for failure messages
+    std::string triple;   // "STATE VERB OUTCOME", for the coverage tally of (state, command, outcome)
 };
 
 /// A small executable model of the session, fed with exactly the bytes the engine accepted.
@@ -441,6 +442,9 @@ class SessionModel {
         e.status = status;
         e.command = std::move(command);
         e.text_prefix = std::move(prefix);
+        static const char* const outcomes[] = {"+OK", "-ERR", "+"};
+        e.triple = state_name_ + " " + verb_ + " " + outcomes[static_cast<int>(status)] +
+                   (e.text_prefix.empty() ? "" : " " + e.text_prefix);
         expected_.push_back(std::move(e));
         if (status == S::ok) bad_ = 0;  // the engine resets its bad-command count on every +OK
         return expected_.back();
@@ -510,6 +514,8 @@ class SessionModel {
 
     void sasl_response(const std::string& text, bool too_long) {
         sasl_ = false;
+        state_name_ = "AUTHORIZATION";
+        verb_ = "<AUTH-response>";
         if (too_long) return bad("<AUTH response>");
         if (text == "*") {
             expect(S::err, "AUTH *");  // RFC 5034 §4: cancelled
@@ -534,12 +540,20 @@ class SessionModel {
         const bool after_user = user_accepted_;
         user_accepted_ = false;
         const std::string cmd = printable(text.substr(0, 60));
+        state_name_ = transaction_ ? "TRANSACTION" : "AUTHORIZATION";
+        verb_ = "<too-long>";
         if (too_long) return bad("<line too long>");
         pop3::CommandLimits limits;
+        limits.allow_8bit = false;  // the engine offers no RFC 6856 UTF8: 8-bit command lines are malformed
         const auto parsed = pop3::parse_command(text, limits);
+        verb_ = "<malformed>";
         if (!parsed) return bad(cmd);
         const pop3::Command& c = *parsed;
         const std::string& k = c.keyword;
+        static const char* const known[] = {"USER", "PASS", "APOP", "AUTH", "STLS", "CAPA", "QUIT", "STAT",
+                                            "LIST", "UIDL", "RETR", "TOP",  "DELE", "NOOP", "RSET"};
+        verb_ = std::find(std::begin(known), std::end(known), k) != std::end(known) ? k : "<unknown>";
+        if (!c.args.empty() || !c.rest.empty()) verb_ += "+args";
         const bool no_args = c.args.empty() && c.rest.empty();
 
         if (k == "CAPA") {
@@ -688,6 +702,8 @@ class SessionModel {
     std::string pending_user_;
     std::string user_;
     std::vector<bool> deleted_;
+    std::string state_name_ = "CONNECT";
+    std::string verb_ = "<greeting>";
     unsigned failed_ = 0;
     unsigned bad_ = 0;
 };
