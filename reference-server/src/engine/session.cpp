@@ -62,6 +62,7 @@ struct Session::Impl {
 
     // Input: bytes fed but not yet framed, and the framer holding at most one line.
     std::string input;
+    std::size_t input_pos = 0;  // input[0, input_pos) is framed already; compacted on feed, never per line
     pop3::CommandFramer framer;
 
     // Output: bytes to send from out[out_pos].
@@ -189,8 +190,11 @@ struct Session::Impl {
     // Frames and executes at most one command; false when no complete line is buffered.
     bool process_one() {
         if (!framer.has_line()) {
-            const std::size_t used = framer.feed(input);
-            input.erase(0, used);
+            input_pos += framer.feed(std::string_view(input).substr(input_pos));
+            if (input_pos == input.size()) {
+                input.clear();
+                input_pos = 0;
+            }
             if (!framer.has_line()) {
                 if (input.empty() && input.capacity() > 4096) std::string().swap(input);
                 return false;
@@ -443,6 +447,7 @@ struct Session::Impl {
     void discard_input() {
         framer.discard_buffered();
         std::string().swap(input);
+        input_pos = 0;
     }
 
     // RFC 3206 §6: [AUTH] on every failure caused by the credentials themselves.
@@ -682,6 +687,11 @@ std::size_t Session::feed(std::string_view bytes) {
     if (s.after_flush == Impl::AfterFlush::start_tls || s.after_flush == Impl::AfterFlush::close ||
         s.state == SessionState::closed) {
         return bytes.size();  // RFC 2595 §4: plaintext after STLS is discarded; after close, nothing matters
+    }
+    // One compaction per feed (not per framed line) keeps pipelined input linear in its size.
+    if (s.input_pos > 0) {
+        s.input.erase(0, s.input_pos);
+        s.input_pos = 0;
     }
     const std::size_t room = s.input.size() >= input_capacity ? 0 : input_capacity - s.input.size();
     const std::size_t n = std::min(room, bytes.size());

@@ -124,6 +124,21 @@ TEST(SessionStream, HundredThousandMessageListingIsChunked) {
     EXPECT_TRUE(uidl.tail.ends_with("100000 m100000\r\n.\r\n"));
 }
 
+TEST(SessionStream, PipelinedFloodAnsweredOncePerCommand) {
+    Harness h;
+    h.seed();
+    h.connect();
+    h.login();
+    std::string flood;
+    while (flood.size() + 6 <= h.session->max_input_buffer())
+        flood += "NOOP\r\n";
+    const auto start = std::chrono::steady_clock::now();
+    ASSERT_EQ(h.session->feed(flood), flood.size());
+    const Drain d = drain(*h.session);
+    EXPECT_EQ(d.octets, flood.size() / 6 * 5);  // one "+OK\r\n" per NOOP
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+}
+
 TEST(SessionStream, FeedPushesBackBeyondCapacity) {
     Harness h;
     h.connect();
