@@ -22,6 +22,13 @@ std::optional<std::int64_t> to_int(const Value& v) {
     return std::nullopt;
 }
 
+std::string upper(std::string_view s) {
+    std::string out;
+    for (char c : s)
+        out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
 const char* type_name(const Value& v) {
     switch (v.index()) {
         case 0:
@@ -190,6 +197,15 @@ class Call final : public Expression {
         }
         if (fn_ == "without") {
             if (!want(2)) return {};
+            if (const auto* lines = std::get_if<Lines>(&a0)) {
+                // without(lines, "STLS"): the lines other than this one (e.g. a tag set minus STLS).
+                const auto* drop = std::get_if<std::string>(&a1);
+                if (!drop) return fail(error, "without() on lines needs a string to drop");
+                Lines out;
+                for (const auto& e : *lines)
+                    if (e != *drop) out.push_back(e);
+                return out;
+            }
             const auto* l = std::get_if<Listing>(&a0);
             auto n = to_int(a1);
             if (!l || !n) return fail(error, "without() needs a listing and a message number");
@@ -216,6 +232,48 @@ class Call final : public Expression {
             if (const auto* l = std::get_if<Lines>(&a0)) return std::find(l->begin(), l->end(), *s) != l->end();
             if (const auto* str = std::get_if<std::string>(&a0)) return str->find(*s) != std::string::npos;
             return fail(error, "contains() needs a listing, lines or a string");
+        }
+        if (fn_ == "tags") {
+            // tags(capa): the capability tags of CAPA body lines, upper-cased (RFC 2449 §5: case-insensitive).
+            if (!want(1)) return {};
+            const auto* lines = std::get_if<Lines>(&a0);
+            if (!lines) return fail(error, "tags() needs lines (a captured CAPA body)");
+            Lines out;
+            for (const auto& e : *lines)
+                out.push_back(upper(e.substr(0, e.find(' '))));
+            return out;
+        }
+        if (fn_ == "subset") {
+            // subset(a, b): every line of a is also a line of b.
+            if (!want(2)) return {};
+            const auto* a = std::get_if<Lines>(&a0);
+            const auto* b = std::get_if<Lines>(&a1);
+            if (!a || !b) return fail(error, "subset() needs two lines values");
+            return std::all_of(a->begin(), a->end(),
+                               [&](const std::string& e) { return std::find(b->begin(), b->end(), e) != b->end(); });
+        }
+        if (fn_ == "arg") {
+            // arg(capa, "EXPIRE", k): the k-th (1-based) argument of that capability, "" if absent (RFC 2449 §5).
+            if (!want(3)) return {};
+            const auto* lines = std::get_if<Lines>(&a0);
+            const auto* tag = std::get_if<std::string>(&a1);
+            const Value& a2 = v.size() > 2 ? v[2] : none;
+            auto k = to_int(a2);
+            if (!lines || !tag || !k || *k < 1) return fail(error, "arg() needs lines, a tag and a position >= 1");
+            for (const auto& e : *lines) {
+                std::vector<std::string> words;
+                std::size_t at = 0;
+                while (at <= e.size()) {
+                    auto sp = e.find(' ', at);
+                    if (sp == std::string::npos) sp = e.size();
+                    if (sp > at) words.push_back(e.substr(at, sp - at));
+                    at = sp + 1;
+                }
+                if (words.empty() || upper(words[0]) != upper(*tag)) continue;
+                return static_cast<std::size_t>(*k) < words.size() ? words[static_cast<std::size_t>(*k)]
+                                                                   : std::string();
+            }
+            return std::string();
         }
         if (fn_ == "int") {
             if (!want(1)) return {};

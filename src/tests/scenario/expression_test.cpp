@@ -72,5 +72,18 @@ TEST(Expression, SyntaxErrors) {
     }
 }
 
+TEST(Expression, CapabilityFunctions) {
+    Lines pre{"TOP", "sasl PLAIN", "STLS", "EXPIRE 30 USER"};
+    Lines post{"top", "SASL PLAIN", "EXPIRE NEVER", "IMPLEMENTATION x"};
+    Captures c{{"pre", pre}, {"post", post}};
+    EXPECT_TRUE(holds("subset(without(tags(pre), 'STLS'), tags(post))", c));
+    EXPECT_FALSE(holds("subset(tags(pre), tags(post))", c));  // STLS is missing after login
+    EXPECT_FALSE(holds("subset(tags(post), tags(pre))", c));
+    EXPECT_TRUE(holds("arg(pre, 'expire', 1) == 30 && arg(pre, 'EXPIRE', 2) == 'USER'", c));
+    EXPECT_TRUE(holds("arg(post, 'EXPIRE', 1) == 'NEVER' && arg(post, 'EXPIRE', 2) == ''", c));
+    EXPECT_TRUE(holds("arg(post, 'LOGIN-DELAY', 1) == ''", c));
+    EXPECT_TRUE(holds("count(without(pre, 'TOP')) == 3", c));
+}
+
 }  // namespace
 }  // namespace pop3::scenario
