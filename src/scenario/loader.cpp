@@ -223,7 +223,8 @@ class Reader {
     Scenario scenario(const YAML::Node& doc) {
         touch(doc);
         if (!doc.IsMap()) fail(doc, "", "a scenario is a mapping with id, title, level, steps");
-        check_keys(doc, {"id", "title", "refs", "level", "tags", "needs", "steps", "description"}, "scenario");
+        check_keys(doc, {"id", "title", "refs", "level", "tags", "needs", "steps", "description", "timeout"},
+                   "scenario");
         Scenario s;
         s.file = file_;
         s.where = where(doc);
@@ -245,6 +246,7 @@ class Reader {
             s.level = *l;
         }
         if (doc["tags"]) s.tags = string_list(doc["tags"], "tags");
+        if (doc["timeout"]) s.timeout = duration(doc["timeout"], "timeout");
         if (doc["needs"]) needs(doc["needs"], s.needs);
         const auto& steps = doc["steps"];
         touch(steps);

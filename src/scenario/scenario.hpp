@@ -171,6 +171,9 @@ struct Scenario {
     std::vector<std::string> tags;
     Needs needs;
     std::vector<Step> steps;
+    /// How long the scenario needs at least (e.g. autologout waits of minutes). The runner skips it, with the
+    /// reason, when the run's per-scenario bound (--scenario-timeout) is shorter, instead of cutting it off.
+    std::optional<Duration> timeout;
     std::string file;  ///< the YAML file it came from
     SourceLocation where;
 };

@@ -189,6 +189,25 @@ TEST(Loader, DurationsAndEscapes) {
     EXPECT_THROW(decode_escapes("\\"), std::invalid_argument);
 }
 
+TEST(Loader, ScenarioLevelTimeoutIsTheTimeTheScenarioNeeds) {
+    auto all = load_scenarios(R"(
+id: rfc1939.timer.slow
+title: slow
+timeout: 12m
+tags: [slow]
+steps: [connect]
+)",
+                              "t.yaml");
+    ASSERT_EQ(all.size(), 1u);
+    ASSERT_TRUE(all[0].timeout.has_value());
+    EXPECT_EQ(*all[0].timeout, Duration(12 * 60000));
+    auto none = load_scenarios("id: a\ntitle: t\nsteps: [connect]\n", "t.yaml");
+    EXPECT_FALSE(none.at(0).timeout.has_value());
+    auto e = load_error("id: a\ntitle: t\ntimeout: soon\nsteps: [connect]\n");
+    EXPECT_EQ(e.key(), "timeout");
+    EXPECT_EQ(e.line(), 3);
+}
+
 TEST(Loader, TheShippedSuiteLoads) {
     auto all = load_scenarios_from({std::filesystem::path(POP3SPEC_SOURCE_DIR) / "scenarios"});
     EXPECT_FALSE(all.empty());
