@@ -47,6 +47,8 @@ bool ServerFacts::advertises(std::string_view tag_and_args) const {
         rest.remove_prefix(sp == std::string_view::npos ? rest.size() : sp + 1);
     }
     if (words.empty()) return false;
+    // `needs: [CAPA]`: the server implements CAPA itself (RFC 2449 §5: -ERR means it does not); CAPA is no tag.
+    if (words.size() == 1 && upper(words[0]) == "CAPA") return capa_ok;
     std::vector<std::string> args(words.begin() + 1, words.end());
     for (const auto* caps : {&capabilities, &capabilities_after_login})
         for (const auto& c : caps->entries())

@@ -39,7 +39,8 @@ struct ServerFacts {
     std::string login_error;          ///< why not
     pop3::Capabilities capabilities_after_login;
     LoginMech default_mech = LoginMech::user_pass;  ///< USER/PASS, else SASL PLAIN, else APOP
-    /// The union of tags before and after login: what `needs` is checked against.
+    /// The union of tags before and after login: what `needs` is checked against. "CAPA" alone means the server
+    /// answered CAPA with +OK (RFC 2449 §5), for scenarios that need the command itself.
     bool advertises(std::string_view tag_and_args) const;
 };
 
