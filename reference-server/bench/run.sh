@@ -79,7 +79,16 @@ for name in pop3spec dovecot; do
   result[$name.uidl]=$(echo "$out" | field uidl_complete_ms)
 done
 
-echo "== pop3spec: $idle idle sessions ($idle_auth authenticated on distinct accounts)"
+echo "== pop3spec: $idle idle sessions ($idle_auth authenticated on distinct accounts), on a fresh server process"
+# A fresh process, so that memory freed by the runs above does not hide what idle sessions cost.
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+"$server_bin" --listen 127.0.0.1:0 --store "maildir:$mail" --users "$work/users" --log-level error \
+  >"$work/server2.out" 2>"$work/server2.err" &
+server_pid=$!
+for _ in $(seq 1 100); do grep -q listening "$work/server2.out" 2>/dev/null && break; sleep 0.1; done
+server_line=$(head -1 "$work/server2.out")
+server_port=${server_line##*:}
+"$loadgen" idle "$server_port" u 1 1 0 >/dev/null  # one session: thread-local and allocator set-up
 before=$(rss_kib "$server_pid")
 "$loadgen" idle "$server_port" u "$idle" "$idle_auth" 3 >"$work/idle.out" &
 idle_pid=$!

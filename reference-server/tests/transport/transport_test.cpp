@@ -3,6 +3,8 @@
 // graceful shutdown.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <span>
 #include <thread>
 
 #include "store/memory_store.hpp"
@@ -380,6 +382,64 @@ TEST(Transport, ShutdownClosesSessionsWithoutApplyingDeletions) {
     EXPECT_FALSE(r.store->locked("alice"));
     TestClient late(r.port());
     EXPECT_FALSE(late.connected() && !late.closed_within(1s)) << "no longer accepting";
+}
+
+// A store whose UPDATE takes a while, to stop the server in the middle of one.
+class SlowCommitStore final : public Store {
+  public:
+    SlowCommitStore(std::shared_ptr<Store> inner, std::chrono::milliseconds delay)
+        : inner_(std::move(inner)), delay_(delay) {}
+
+    std::unique_ptr<Maildrop> lock(std::string_view user, std::error_code& ec) override {
+        auto drop = inner_->lock(user, ec);
+        if (!drop) return nullptr;
+        return std::make_unique<Drop>(std::move(drop), *this);
+    }
+
+    std::atomic<bool> committing{false};
+
+  private:
+    class Drop final : public Maildrop {
+      public:
+        Drop(std::unique_ptr<Maildrop> inner, SlowCommitStore& store) : inner_(std::move(inner)), store_(store) {}
+        const std::vector<MessageInfo>& messages() const noexcept override { return inner_->messages(); }
+        std::unique_ptr<MessageReader> open(std::size_t number, std::error_code& ec) override {
+            return inner_->open(number, ec);
+        }
+        std::error_code commit(std::span<const std::size_t> deleted) override {
+            store_.committing = true;
+            std::this_thread::sleep_for(store_.delay_);
+            return inner_->commit(deleted);
+        }
+
+      private:
+        std::unique_ptr<Maildrop> inner_;
+        SlowCommitStore& store_;
+    };
+
+    std::shared_ptr<Store> inner_;
+    std::chrono::milliseconds delay_;
+};
+
+TEST(Transport, ShutdownLetsAnUpdateInFlightComplete) {
+    auto memory = std::make_shared<MemoryStore>();
+    for (int i = 1; i <= 5; ++i)
+        memory->add("alice", "Subject: " + std::to_string(i) + "\r\n\r\nbody\r\n");
+    auto slow = std::make_shared<SlowCommitStore>(memory, 500ms);
+    auto started = Server::start(base_config(), slow);
+    ASSERT_TRUE(started) << started.error;
+    TestClient c(started.server->port());
+    c.line();
+    ASSERT_TRUE(starts_with(c.login("alice", "secret"), "+OK"));
+    ASSERT_TRUE(starts_with(c.command("DELE 2"), "+OK"));
+    ASSERT_TRUE(c.send("QUIT\r\n"));
+    for (int i = 0; i < 200 && !slow->committing; ++i)
+        std::this_thread::sleep_for(5ms);
+    ASSERT_TRUE(slow->committing);
+    started.server->stop();  // while the UPDATE sleeps
+    EXPECT_EQ(memory->contents("alice").size(), 4U) << "the UPDATE in flight completed";
+    EXPECT_TRUE(starts_with(c.line(), "+OK"));
+    EXPECT_TRUE(c.closed_within(2s));
 }
 
 TEST(Transport, StartFailsCleanlyOnBadSettings) {
