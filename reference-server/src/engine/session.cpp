@@ -241,7 +241,8 @@ struct Session::Impl {
         if (state == SessionState::authorization) {
             if (k == "USER") return user_command(cmd);
             if (k == "PASS") return pass_command(cmd, was_user_accepted);
-            if (k == "APOP") return apop_command(cmd);
+            // RFC 1939 §7: APOP only right after the greeting or a failed USER/PASS, not after a successful USER.
+            if (k == "APOP") return was_user_accepted ? bad("APOP not allowed after USER") : apop_command(cmd);
             if (k == "AUTH") return auth_command(cmd);
             if (k == "STLS") return stls_command(cmd);
             if (is_transaction_command(k)) return bad("command not valid before login");
@@ -301,14 +302,14 @@ struct Session::Impl {
         line("RESP-CODES");
         line("AUTH-RESP-CODE");
         line("PIPELINING");
-        if (state == SessionState::authorization) {
-            if (plaintext_ok()) {
-                line("USER");
-                line("SASL PLAIN");
-            }
-            // RFC 2595 §4: STLS only before login and only while TLS is not active.
-            if (cfg().tls_available && !tls) line("STLS");
+        // RFC 2449 §5, §6.3, §6.8: USER and SASL are announced in both states, identically (they describe
+        // AUTHORIZATION, and the plaintext policy cannot change after login).
+        if (plaintext_ok()) {
+            line("USER");
+            line("SASL PLAIN");
         }
+        // RFC 2595 §4 (and its §8 registration): STLS is announced in AUTHORIZATION only, while TLS is not active.
+        if (state == SessionState::authorization && cfg().tls_available && !tls) line("STLS");
         if (!cfg().expire.empty()) line("EXPIRE " + cfg().expire);
         if (cfg().login_delay.count() > 0) line("LOGIN-DELAY " + std::to_string(cfg().login_delay.count()));
         // RFC 2449 §6.9: IMPLEMENTATION SHOULD NOT be given before login (it helps attackers).

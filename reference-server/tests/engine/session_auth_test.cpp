@@ -160,6 +160,18 @@ TEST(SessionApop, CorrectDigestLogsIn) {
     EXPECT_EQ(h.session->state(), SessionState::transaction);
 }
 
+TEST(SessionApop, NotAfterSuccessfulUser) {
+    Harness h;
+    const std::string greeting = h.connect();
+    const std::string digest = apop_digest(timestamp_of(greeting), "secret");
+    h.send("USER alice\r\n");
+    EXPECT_TRUE(starts_with(h.send("APOP alice " + digest + "\r\n"), "-ERR"));  // R1939-APOP-5
+    EXPECT_EQ(h.session->state(), SessionState::authorization);
+    h.send("USER nosuch\r\n");
+    h.send("PASS wrong\r\n");  // a failed USER/PASS: APOP is allowed again
+    EXPECT_TRUE(starts_with(h.send("APOP alice " + digest + "\r\n"), "+OK"));
+}
+
 TEST(SessionApop, WrongOrReplayedDigestFails) {
     Harness h;
     const std::string first = h.connect();
@@ -369,7 +381,9 @@ TEST(SessionCapa, AuthorizationAndTransactionLists) {
     const std::string post = h.send("capa\r\n");
     EXPECT_NE(post.find("\r\nIMPLEMENTATION pop3spec-server\r\n"), std::string::npos);
     EXPECT_EQ(post.find("STLS"), std::string::npos);
-    EXPECT_EQ(post.find("\r\nUSER\r\n"), std::string::npos);
+    // RFC 2449 §5: capabilities of AUTHORIZATION are announced in both states (STLS excepted, RFC 2595 §4).
+    EXPECT_NE(post.find("\r\nUSER\r\n"), std::string::npos);
+    EXPECT_NE(post.find("\r\nSASL PLAIN\r\n"), std::string::npos);
     EXPECT_TRUE(starts_with(h.send("CAPA x\r\n"), "-ERR"));
 }
 
