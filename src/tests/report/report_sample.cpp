@@ -48,6 +48,11 @@ int main(int argc, char** argv) {
         pop3::report::write_report_files(pop3::scenario::RunResult{},
                                          {dir / "empty.json", dir / "empty.xml", dir / "empty.html", std::nullopt});
         pop3::report::write_comparison_files({run, sample_run(1)}, dir / "compare.html", dir / "compare.md");
+        // Random bytes in every field, rendered directly (not through the JSON, which would normalise them).
+        const auto random = pop3::report::testing::random_bytes_run(20261128);
+        std::ostringstream random_junit;
+        pop3::report::write_junit(random, random_junit);
+        save(dir / "random-bytes.xml", random_junit.str());
 
         std::ostringstream page;
         pop3::report::write_html(run, page);

@@ -1,5 +1,7 @@
 #include "sample_run.hpp"
 
+#include <random>
+
 namespace pop3::report::testing {
 
 using scenario::Outcome;
@@ -91,6 +93,47 @@ scenario::RunResult sample_run(int variant) {
     if (variant == 1) {
         run.scenarios.pop_back();  // a scenario only the first run has
         run.scenarios.push_back(make("dovecot.only.extra", "MAY", Outcome::pass, {}));
+    }
+    run.summary = scenario::summarize(run.scenarios);
+    return run;
+}
+
+scenario::RunResult random_bytes_run(unsigned seed, int scenarios) {
+    std::mt19937 rng(seed);
+    const auto bytes = [&](std::size_t max) {
+        std::string out(std::uniform_int_distribution<std::size_t>(0, max)(rng), '\0');
+        for (auto& c : out)
+            c = static_cast<char>(std::uniform_int_distribution<int>(0, 255)(rng));
+        return out;
+    };
+    const Outcome outcomes[] = {Outcome::pass, Outcome::fail, Outcome::warn, Outcome::skip, Outcome::error};
+    scenario::RunResult run;
+    run.tool_version = bytes(8);
+    run.started = bytes(20);
+    run.target.address = bytes(20);
+    run.target.greeting = bytes(80);
+    run.target.implementation = bytes(20);
+    run.target.capabilities = {bytes(20), bytes(20)};
+    run.target.capabilities_after_login = {bytes(20)};
+    run.seeding_output = bytes(100);
+    for (int i = 0; i < scenarios; ++i) {
+        ScenarioResult s;
+        s.id = bytes(30);
+        s.title = bytes(60);
+        s.file = bytes(20);
+        s.refs = {bytes(12), "R1939-STAT-1"};
+        s.tags = {bytes(8)};
+        s.level = bytes(6);
+        s.outcome = outcomes[static_cast<std::size_t>(i) % 5];
+        s.reason = bytes(120);
+        s.expected = bytes(60);
+        s.received = bytes(200);
+        s.notes = {bytes(40)};
+        s.baselined = i % 7 == 3;
+        s.baseline_reason = bytes(40);
+        for (int k = 0; k < 5; ++k)
+            s.transcript.push_back(TranscriptLine{k, bytes(4), bytes(1), bytes(100)});
+        run.scenarios.push_back(std::move(s));
     }
     run.summary = scenario::summarize(run.scenarios);
     return run;

@@ -11,6 +11,10 @@ namespace pop3::report::testing {
 /// Bytes a hostile server could send: NUL, C0/C1 controls, invalid and overlong UTF-8, a surrogate, markup.
 std::string hostile_text();
 
+/// A run whose every text field holds pseudo-random bytes (deterministic for a seed): for the writers' "never an
+/// invalid document" property.
+scenario::RunResult random_bytes_run(unsigned seed, int scenarios = 20);
+
 /// The sample run (summary computed). `variant` 1 changes some outcomes, for comparison tests.
 scenario::RunResult sample_run(int variant = 0);
 
