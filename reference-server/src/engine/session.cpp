@@ -370,6 +370,8 @@ struct Session::Impl {
 
     void apop_command(const pop3::Command& cmd) {
         if (!cfg().apop_enabled || apop_timestamp.empty()) return bad("APOP not available");
+        // RFC 2595 §4 (R2595-STLS-8): "no cleartext login" covers APOP too.
+        if (!plaintext_ok()) return bad("login not allowed without TLS, use STLS");
         if (cmd.args.size() != 2) return bad("APOP takes a name and a digest");
         const std::string& name = cmd.args[0];
         const std::string& digest = cmd.args[1];

@@ -70,8 +70,9 @@ struct SessionConfig {
     /// Accounts: user name -> shared secret, used by PASS, APOP and AUTH PLAIN.
     std::map<std::string, std::string, std::less<>> users;
 
-    /// Whether USER/PASS and AUTH PLAIN are allowed on a connection without TLS. When false, CAPA advertises neither
-    /// USER nor SASL PLAIN before TLS and both get -ERR (RFC 2595 §4 and §6, RFC 5034 §6). On by default for rigs.
+    /// Whether USER/PASS, APOP and AUTH PLAIN are allowed on a connection without TLS. When false, CAPA advertises
+    /// neither USER nor SASL PLAIN before TLS and all three get -ERR (RFC 2595 §4 and §6, RFC 5034 §6). On by
+    /// default for test rigs.
     bool allow_plaintext_auth = true;
     /// Whether APOP is offered (the greeting then carries a timestamp, RFC 1939 §7).
     bool apop_enabled = true;

@@ -135,13 +135,16 @@ TEST(SessionUserPass, PlaintextDisabledWithoutTls) {
     config->allow_plaintext_auth = false;
     config->tls_available = true;
     Harness h(config);
-    h.connect();
+    const std::string greeting = h.connect();
     const std::string capa = h.send("CAPA\r\n");
     EXPECT_EQ(capa.find("\r\nUSER\r\n"), std::string::npos) << capa;  // R2595-STLS-8
     EXPECT_EQ(capa.find("SASL"), std::string::npos) << capa;
     EXPECT_NE(capa.find("\r\nSTLS\r\n"), std::string::npos) << capa;
     EXPECT_TRUE(starts_with(h.send("USER alice\r\n"), "-ERR"));
     EXPECT_TRUE(starts_with(h.send("AUTH PLAIN " + sasl_plain_encode({"", "alice", "secret"}) + "\r\n"), "-ERR"));
+    const std::string digest = apop_digest(timestamp_of(greeting), "secret");
+    EXPECT_TRUE(starts_with(h.send("APOP alice " + digest + "\r\n"), "-ERR"));  // R2595-STLS-8: APOP too
+    EXPECT_EQ(h.session->state(), SessionState::authorization);
     // On an implicit-TLS connection the same config allows them.
     Harness t(config);
     t.connect({.tls_active = true});
