@@ -391,7 +391,12 @@ Result<void> Connection::send_raw(std::string_view bytes, Secret mask) {
     auto ec = c.write_all(bytes);
     if (ec == asio::error::timed_out) return c.expired(c.bound(Clock::now()), "writing");
     if (ec) {
-        if (is_reset(ec)) c.mark_closed(ec);
+        if (is_reset(ec)) {
+            // EPIPE / ECONNRESET: the peer is gone; say so in the same words as a read would.
+            if (!c.eof) c.mark_closed(ec);
+            return make_error(Errc::closed_by_peer,
+                              fmt::format("connection closed by the peer while writing: {}", ec.message()), ec);
+        }
         return c.io_failure(ec, "writing");
     }
     return {};

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <string>
+#include <thread>
 
 #include "client_test_support.hpp"
 
@@ -288,6 +289,25 @@ TEST(ClientHostile, WaitClosedSeesAServerReset) {
     EXPECT_TRUE(w->closed);
     EXPECT_TRUE(w->reset);
     EXPECT_NE(t.to_text().find("connection reset by peer"), std::string::npos);
+}
+
+TEST(ClientHostile, WritingToAServerThatResetIsClosedByPeer) {
+    ScriptedServer server;
+    server.on("NOOP", Behaviour().reset());
+    Transcript t;
+    auto c = connect_to(server, t);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("NOOP"));
+    ASSERT_TRUE(server.wait_sessions_ended(1, 5000ms));
+    // The first write after the reset may still be accepted by the kernel; a later one must fail, typed.
+    Result<void> sent;
+    for (int i = 0; i < 5 && sent.ok(); ++i) {
+        sent = c->send_line("NOOP");
+        if (sent.ok()) std::this_thread::sleep_for(50ms);
+    }
+    ASSERT_FALSE(sent.ok());
+    EXPECT_EQ(sent.error().kind, Errc::closed_by_peer);
 }
 
 TEST(ClientHostile, HugeBodyLineIsALimitErrorStrict) {
