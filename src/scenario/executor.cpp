@@ -303,7 +303,8 @@ class Run {
         return opt ? &*opt : nullptr;
     }
 
-    // `${name}`: account fields, ${apop_digest} and ${plain} of the primary account, and captured values.
+    // `${name}`: account fields, ${apop_digest}, ${plain} and ${plain_self} (authzid = user) of the primary account,
+    // and captured values.
     bool expand(const std::string& in, const Session& sess, std::string& out, std::string& error) {
         out.clear();
         for (std::size_t i = 0; i < in.size(); ++i) {
@@ -343,6 +344,11 @@ class Run {
                 out += d;
             } else if (name == "plain" && p) {
                 out += pop3::sasl_plain_encode({"", p->user, p->pass});
+            } else if (name == "plain_self" && p) {
+                // RFC 4616 §2: an authorization identity equal to the authentication identity.
+                auto b64 = pop3::sasl_plain_encode({p->user, p->user, p->pass});
+                transcript_.add_secret(b64);
+                out += b64;
             } else if (auto it = captures_.find(name); it != captures_.end()) {
                 if (const auto* iv = std::get_if<std::int64_t>(&it->second)) {
                     out += std::to_string(*iv);
