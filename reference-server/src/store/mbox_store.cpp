@@ -259,6 +259,10 @@ std::unique_ptr<Maildrop> MboxStore::lock(std::string_view user, std::error_code
         ec = detail::store_error_from_errno(errno);
         return nullptr;
     }
+    if (!S_ISREG(st.st_mode)) {
+        ec = StoreErrc::permanent;  // a folder or device where the mbox should be
+        return nullptr;
+    }
     size = static_cast<std::uint64_t>(st.st_size);
     if (size > 0) {
         // Listing has to read the whole mbox once (separators can be anywhere); map it rather than copy it.

@@ -114,6 +114,9 @@ TEST_F(Mbox, MissingFileIsEmptyAndGarbageIsPermanent) {
     write_file(root.path() / "garbage", "not an mbox\n");
     EXPECT_FALSE(store.lock("garbage", ec));
     EXPECT_EQ(ec, StoreErrc::permanent);
+    std::filesystem::create_directory(root.path() / "folder");
+    EXPECT_FALSE(store.lock("folder", ec));
+    EXPECT_EQ(ec, StoreErrc::permanent);
 }
 
 TEST_F(Mbox, LockIsExclusive) {
