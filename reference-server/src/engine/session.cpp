@@ -92,6 +92,7 @@ struct Session::Impl {
     std::vector<bool> deleted;
     std::size_t deleted_count = 0;
     std::uint64_t deleted_octets = 0;
+    std::uint64_t total_octets = 0;  // of every listed message, deleted or not
 
     Impl(std::shared_ptr<const SessionConfig> c, Store& s, SessionOptions o)
         : config(std::move(c)),
@@ -482,6 +483,9 @@ struct Session::Impl {
         maildrop = std::move(drop);
         user = name;
         deleted.assign(maildrop->messages().size(), false);
+        total_octets = 0;
+        for (const auto& m : maildrop->messages())
+            total_octets += m.size;
         deleted_count = 0;
         deleted_octets = 0;
         state = SessionState::transaction;
@@ -494,12 +498,7 @@ struct Session::Impl {
 
     const std::vector<MessageInfo>& messages() const { return maildrop->messages(); }
     std::size_t live_count() const { return messages().size() - deleted_count; }
-    std::uint64_t live_octets() const {
-        std::uint64_t total = 0;
-        for (const auto& m : messages())
-            total += m.size;
-        return total - deleted_octets;
-    }
+    std::uint64_t live_octets() const { return total_octets - deleted_octets; }
 
     // RFC 1939 §5: a message number names an existing message not marked deleted; anything else is -ERR.
     std::optional<std::size_t> message_number(std::string_view arg) {
