@@ -142,6 +142,7 @@ void round_trip(std::string_view body, const SplitPlan& a, const SplitPlan& b, s
 void raw_decode(std::string_view wire, const SplitPlan& a, const SplitPlan& b, std::uint8_t limit) {
     pop3::DotDecoder::Options options;
     if ((limit & 1U) != 0) options.max_line = 3 + limit;
+    if ((limit & 2U) != 0) options.strictness = pop3::Strictness::strict;
     const Decoded x = decode(options, a.cut(wire));
     const Decoded y = decode(options, b.cut(wire));
     POP3_FUZZ_CHECK(x == y, "decoding depends on the split: " + printable(wire));

@@ -586,7 +586,11 @@ class SessionModel {
                 return login(u->name, cmd);
             }
             if (k == "APOP") {
-                if (!setup_.apop_enabled || c.args.size() != 2) return bad(cmd);
+                // RFC 1939 §7: APOP only after the greeting or an unsuccessful USER or PASS.
+                if (after_user) return bad(cmd);
+                if (!setup_.apop_enabled) return bad(cmd);
+                if (!plaintext_ok()) return bad(cmd);  // RFC 2595 §4: no cleartext login of any kind before TLS
+                if (c.args.size() != 2) return bad(cmd);
                 const std::string& digest = c.args[1];
                 const bool syntax = digest.size() == 32 && std::all_of(digest.begin(), digest.end(), [](char ch) {
                                         return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
@@ -868,8 +872,12 @@ inline void check_session(const SessionRun& run, const SessionModel& model, cons
                 POP3_FUZZ_CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(),
                                 "duplicate CAPA tag: " + printable(body));
                 POP3_FUZZ_CHECK(has("TOP") && has("UIDL") && has("PIPELINING") && has("RESP-CODES"), printable(body));
-                const bool user_ok = e.capa_auth_state && e.capa_plaintext_ok;
-                POP3_FUZZ_CHECK(has("USER") == user_ok && has("SASL") == user_ok, "USER/SASL: " + printable(body));
+                // In AUTHORIZATION, USER and SASL are listed exactly when they work (RFC 2449 §6.3, §6.8, RFC 2595 §4);
+                // after login a server may list them or not (RFC 2449 §5: the list may differ by state).
+                if (e.capa_auth_state) {
+                    const bool works = e.capa_plaintext_ok;
+                    POP3_FUZZ_CHECK(has("USER") == works && has("SASL") == works, "USER/SASL: " + printable(body));
+                }
                 POP3_FUZZ_CHECK(has("STLS") == e.capa_stls, "STLS in CAPA: " + printable(body));  // RFC 2595 §4
                 if (e.capa_auth_state) {
                     POP3_FUZZ_CHECK(!has("IMPLEMENTATION"), "IMPLEMENTATION before login: " + printable(body));

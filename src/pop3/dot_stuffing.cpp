@@ -241,7 +241,10 @@ DotDecodeResult DotDecoder::decode(std::string_view wire, std::string& out) {
                 state_ = State::in_line;
                 continue;
             case State::in_line: {
-                if (last_was_cr_ && d[i] != '\n' && note(Violation::bare_cr)) return stop(i);
+                // Strict: consume the octet after the bare CR too, as the in-chunk path below does (same result
+                // whatever the split; found by fuzz_reply_parser,
+                // corpus/reply_parser/regress-strict-bare-cr-split.bin).
+                if (last_was_cr_ && d[i] != '\n' && note(Violation::bare_cr)) return stop(i + 1);
                 const std::size_t lf = find_lf(d, i, n);
                 const bool strict = options_.strictness == Strictness::strict;
                 // Violations in [i, lf], by position: strict mode stops at the earliest, whatever the split.
