@@ -156,9 +156,13 @@ void write_identity(std::ostream& out, const RunResult& run) {
     chips(out, t.capabilities_after_login, &t.capabilities);
     out << "</dd>";
     out << "<dt>Seeding</dt><dd>" << e(run.seeding) << "</dd>";
-    if (!run.seeding_output.empty())
-        out << "<dt>Seeding output</dt><dd><pre class=\"mono\">" << e(truncate_utf8(run.seeding_output, 4000))
-            << "</pre></dd>";
+    if (!run.seeding_output.empty()) {
+        // Folded: it repeats once per reseed, and matters only when seeding went wrong.
+        const auto lines = std::count(run.seeding_output.begin(), run.seeding_output.end(), '\n');
+        out << "<dt>Seeding output</dt><dd><details class=\"seeding\"><summary>" << lines
+            << (lines == 1 ? " line" : " lines") << "</summary><pre class=\"mono\">"
+            << e(truncate_utf8(run.seeding_output, 4000)) << "</pre></details></dd>";
+    }
     if (!run.filters.empty()) {
         out << "<dt>Filters</dt><dd>";
         for (const auto& f : run.filters)
@@ -227,7 +231,7 @@ void write_matrix(std::ostream& out, const RunResult& run, const RequirementCata
         for (auto i : v.scenarios) {
             const auto& s = run.scenarios[i];
             out << "<a class=\"o-" << to_string(s.outcome) << "\" href=\"#" << scenario_anchor(i) << "\" title=\""
-                << a(std::string(to_string(s.outcome)) + ": " + s.title) << "\">" << e(s.id) << "</a>";
+                << a(std::string(to_string(s.outcome)) + ": " + s.title) << "\">" << e(s.id) << "</a> ";
         }
         out << "</td></tr>\n";
     }
@@ -321,9 +325,15 @@ void write_scenario(std::ostream& out, const ScenarioResult& s, std::size_t inde
     if (!s.expected.empty() || !s.received.empty()) {
         std::string where = s.step ? fmt::format(" — step {}", *s.step) : std::string();
         if (s.line) where += fmt::format(", line {}", *s.line);
-        out << "<div class=\"diff\"><div class=\"exp\"><div class=\"h\">Expected" << e(where) << "</div><pre>"
-            << e(s.expected) << "</pre></div><div class=\"got\"><div class=\"h\">Received</div><pre>" << e(s.received)
-            << "</pre></div></div>\n";
+        // Side by side when both are known; a lone panel otherwise (an error often has only what came).
+        out << "<div class=\"diff" << (s.expected.empty() || s.received.empty() ? " single" : "") << "\">";
+        if (!s.expected.empty())
+            out << "<div class=\"exp\"><div class=\"h\">Expected" << e(where) << "</div><pre>" << e(s.expected)
+                << "</pre></div>";
+        if (!s.received.empty())
+            out << "<div class=\"got\"><div class=\"h\">Received" << (s.expected.empty() ? e(where) : "")
+                << "</div><pre>" << e(s.received) << "</pre></div>";
+        out << "</div>\n";
     }
     if (!s.notes.empty()) {
         out << "<ul class=\"notes\">";
