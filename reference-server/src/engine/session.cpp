@@ -100,6 +100,11 @@ struct Session::Impl {
           tls(o.tls_active),
           framer(std::max(config->max_command_line, config->max_auth_line)) {}
 
+    // Readers may refer to their maildrop: close them first, whatever the member order.
+    ~Impl() { release_maildrop(); }
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+
     const SessionConfig& cfg() const { return *config; }
 
     void log(std::string_view event) const {

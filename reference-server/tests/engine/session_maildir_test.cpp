@@ -9,6 +9,7 @@
 
 #include "harness.hpp"
 #include "store/maildir_store.hpp"
+#include "store/mbox_store.hpp"
 
 namespace pop3::server::test {
 namespace {
@@ -106,6 +107,48 @@ TEST(SessionMaildir, QuitDeletesFilesDisconnectDoesNot) {
     EXPECT_NE(out.find("+OK bye (1 messages deleted)"), std::string::npos) << out;
     EXPECT_EQ(count(), 2);
     EXPECT_EQ(session.next(), Session::Next::close);
+}
+
+TEST(SessionMbox, RetrUnquotesAndStuffsThenQuitRewrites) {
+    TempRoot root;
+    std::ofstream(root.path / "alice")
+        << "From a@example.org Sat Jan  1 00:00:00 2000\nSubject: one\n\n>From here\n.dot\n\n"
+           "From b@example.org Sat Jan  1 00:00:01 2000\nSubject: two\n\nbye\n";
+    MboxStore store(root.path);
+    auto config = Harness::default_config();
+    Session session(config, store);
+    session.start();
+    run(session, "");
+    const std::string out = run(session, "USER alice\r\nPASS secret\r\nRETR 1\r\nDELE 1\r\nQUIT\r\n");
+    EXPECT_NE(out.find("+OK 33 octets\r\nSubject: one\r\n\r\nFrom here\r\n..dot\r\n.\r\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("+OK bye (1 messages deleted)"), std::string::npos) << out;
+    std::ifstream in(root.path / "alice", std::ios::binary);
+    std::string left(static_cast<std::size_t>(fs::file_size(root.path / "alice")), '\0');
+    in.read(left.data(), static_cast<std::streamsize>(left.size()));
+    EXPECT_EQ(left, "From b@example.org Sat Jan  1 00:00:01 2000\nSubject: two\n\nbye\n");
+}
+
+TEST(SessionMbox, DestroyedMidBodyReleasesEverything) {
+    TempRoot root;
+    {
+        std::ofstream out(root.path / "alice");
+        out << "From a@example.org Sat Jan  1 00:00:00 2000\nSubject: big\n\n";
+        for (int i = 0; i < 20000; ++i)
+            out << ">From line " << i << "\n";
+    }
+    MboxStore store(root.path);
+    auto config = Harness::default_config();
+    {
+        Session session(config, store);
+        session.start();
+        run(session, "");
+        run(session, "USER alice\r\nPASS secret\r\n");
+        session.feed("RETR 1\r\n");
+        ASSERT_EQ(session.next(), Session::Next::write);
+        session.consume_output(10);
+    }  // destroyed with the body half sent: reader closed before its maildrop, lock released
+    std::error_code ec;
+    EXPECT_TRUE(store.lock("alice", ec)) << ec.message();
 }
 
 }  // namespace
