@@ -27,6 +27,9 @@ port, seeded with the fixtures (accounts alice, bob, empty; password "secret").
 
 Target:
   --target HOST:PORT       the server to test (e.g. 127.0.0.1:110, [::1]:995)
+  --implicit-target HOST:PORT
+                           the server's implicit-TLS port besides a plaintext --target, for scenarios that
+                           connect with implicit TLS (RFC 8314)
   --tls none|starttls|implicit
                            plaintext, STLS after the greeting (RFC 2595), or TLS from the start (RFC 8314)
   --user NAME --pass PW    the account to test with (or POP3SPEC_USER / POP3SPEC_PASS, so secrets stay out of
@@ -147,6 +150,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     Arguments a(args, {{"help", false},
                        {"target"},
                        {"tls"},
+                       {"implicit-target"},
                        {"user"},
                        {"pass"},
                        {"user2"},
@@ -271,6 +275,11 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
         auto endpoint = parse_target(a.get("target"));
         if (!endpoint) throw std::invalid_argument("--target takes HOST:PORT (e.g. 127.0.0.1:110 or [::1]:995)");
         config.endpoint = *endpoint;
+        if (a.has("implicit-target")) {
+            auto imp = parse_target(a.get("implicit-target"));
+            if (!imp) throw std::invalid_argument("--implicit-target takes HOST:PORT");
+            config.implicit_endpoint = *imp;
+        }
         sc::AccountSet set;
         auto user = env_or(a, "user", "POP3SPEC_USER");
         auto pass = env_or(a, "pass", "POP3SPEC_PASS");
@@ -310,6 +319,8 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
             config.endpoint.port = embedded->implicit_tls_port();
         } else {
             config.endpoint.port = embedded->plain_port();
+            if (embedded->implicit_tls_port() != 0)
+                config.implicit_endpoint = pop3::client::Endpoint{"127.0.0.1", embedded->implicit_tls_port()};
         }
         config.account_sets = embedded->accounts();
         config.seeder = &embedded->seeder();

@@ -94,12 +94,14 @@ std::optional<std::string> skip_reason(const Scenario& s, const ExecutionConfig&
         if (implicit) return std::string("needs STLS on a plaintext port; the run uses implicit TLS");
         if (!f.advertises("STLS")) return std::string("STLS is not advertised in CAPA");
     }
-    if (s.needs.implicit_tls && !implicit) return std::string("needs the implicit TLS port (--tls implicit)");
+    if (s.needs.implicit_tls && !implicit && !config.implicit_endpoint)
+        return std::string("needs the implicit TLS port (--tls implicit or --implicit-target)");
     if (s.needs.plaintext && config.tls != client::TlsMode::none)
         return std::string("needs a plaintext session (--tls none)");
     for (const auto& st : s.steps) {
         if ((st.kind == StepKind::connect || st.kind == StepKind::reconnect) && st.tls != TlsMode::target_default) {
-            if (st.tls == TlsMode::implicit && !implicit) return std::string("needs the implicit TLS port");
+            if (st.tls == TlsMode::implicit && !implicit && !config.implicit_endpoint)
+                return std::string("needs the implicit TLS port (--implicit-target)");
             if (st.tls != TlsMode::implicit && implicit) return std::string("needs a plaintext port");
             if (st.tls == TlsMode::starttls && !f.advertises("STLS")) return std::string("STLS is not advertised");
         }
@@ -453,10 +455,15 @@ class Run {
                         : c_.tls == client::TlsMode::starttls ? TlsMode::starttls
                                                               : TlsMode::plain;
         auto cmode = effective == TlsMode::implicit ? client::TlsMode::implicit : client::TlsMode::none;
-        auto conn = client::Connection::connect(c_.endpoint, cmode, options(st, sess.number), transcript_);
+        // An implicit-TLS connect on a plaintext run goes to the separate pops port when one is known.
+        const client::Endpoint& where =
+            effective == TlsMode::implicit && c_.tls != client::TlsMode::implicit && c_.implicit_endpoint
+                ? *c_.implicit_endpoint
+                : c_.endpoint;
+        auto conn = client::Connection::connect(where, cmode, options(st, sess.number), transcript_);
         if (!conn)
             return StepOutcome::error(
-                fmt::format("cannot connect to {}: {}", c_.endpoint.to_string(), conn.error().to_string()));
+                fmt::format("cannot connect to {}: {}", where.to_string(), conn.error().to_string()));
         sess.conn.emplace(std::move(conn.value()));
         auto g = sess.conn->read_greeting(read_options(bound(st)));
         if (!g) {

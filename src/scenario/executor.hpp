@@ -48,6 +48,9 @@ struct ServerFacts {
 struct ExecutionConfig {
     pop3::client::Endpoint endpoint;
     pop3::client::TlsMode tls = pop3::client::TlsMode::none;
+    /// The server's implicit-TLS port (RFC 8314, pop3s), when known besides `endpoint`: `connect: implicit` steps
+    /// use it, so one plaintext run also covers implicit TLS.
+    std::optional<pop3::client::Endpoint> implicit_endpoint;
     AccountSet accounts;
     const Fixtures* fixtures = nullptr;
     const ServerFacts* facts = nullptr;

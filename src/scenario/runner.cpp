@@ -237,6 +237,7 @@ void run_scenarios(const std::vector<Scenario>& scenarios, const RunConfig& conf
             ExecutionConfig ec;
             ec.endpoint = config.endpoint;
             ec.tls = config.tls;
+            ec.implicit_endpoint = config.implicit_endpoint;
             ec.accounts = accounts;
             ec.fixtures = &config.fixtures;
             ec.facts = &facts;

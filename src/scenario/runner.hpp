@@ -19,6 +19,8 @@ namespace pop3::scenario {
 struct RunConfig {
     pop3::client::Endpoint endpoint;
     pop3::client::TlsMode tls = pop3::client::TlsMode::none;
+    /// The implicit-TLS port besides a plaintext endpoint (see ExecutionConfig::implicit_endpoint).
+    std::optional<pop3::client::Endpoint> implicit_endpoint;
     /// One account set per possible worker; at least one. `jobs` is capped by their number.
     std::vector<AccountSet> account_sets;
     Fixtures fixtures;
