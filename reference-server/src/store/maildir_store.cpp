@@ -105,21 +105,24 @@ bool make_dir(const std::string& path) {
 
 class MaildirDrop final : public Maildrop {
   public:
-    MaildirDrop(Fd lock, std::string cur, std::vector<Entry> entries)
-        : lock_(std::move(lock)), cur_(std::move(cur)), entries_(std::move(entries)) {
-        infos_.reserve(entries_.size());
-        for (const auto& e : entries_)
-            infos_.push_back(e.info);
+    MaildirDrop(Fd lock, std::string cur, std::vector<Entry> entries) : lock_(std::move(lock)), cur_(std::move(cur)) {
+        // Kept apart and moved, not copied: a 100,000-message maildrop holds each name and id once.
+        names_.reserve(entries.size());
+        infos_.reserve(entries.size());
+        for (auto& e : entries) {
+            names_.push_back(std::move(e.name));
+            infos_.push_back(std::move(e.info));
+        }
     }
 
     const std::vector<MessageInfo>& messages() const noexcept override { return infos_; }
 
     std::unique_ptr<MessageReader> open(std::size_t number, std::error_code& ec) override {
-        if (number == 0 || number > entries_.size()) {
+        if (number == 0 || number > names_.size()) {
             ec = StoreErrc::no_such_message;
             return nullptr;
         }
-        Fd fd = detail::open_file(cur_ + "/" + entries_[number - 1].name, O_RDONLY | O_NOFOLLOW);
+        Fd fd = detail::open_file(cur_ + "/" + names_[number - 1], O_RDONLY | O_NOFOLLOW);
         if (!fd.valid()) {
             // Removed or made unreadable by other software while we held the lock.
             ec = errno == ENOENT ? make_error_code(StoreErrc::permanent) : detail::store_error_from_errno(errno);
@@ -131,12 +134,12 @@ class MaildirDrop final : public Maildrop {
 
     std::error_code commit(std::span<const std::size_t> deleted_numbers) override {
         for (std::size_t number : deleted_numbers) {
-            if (number == 0 || number > entries_.size()) return StoreErrc::no_such_message;
+            if (number == 0 || number > names_.size()) return StoreErrc::no_such_message;
         }
         // RFC 1939 §6: each unlink is atomic, so after a crash every message is either there intact or gone.
         std::error_code result;
         for (std::size_t number : deleted_numbers) {
-            const std::string path = cur_ + "/" + entries_[number - 1].name;
+            const std::string path = cur_ + "/" + names_[number - 1];
             if (::unlink(path.c_str()) != 0 && errno != ENOENT && !result)
                 result = detail::store_error_from_errno(errno);
         }
@@ -147,7 +150,7 @@ class MaildirDrop final : public Maildrop {
   private:
     Fd lock_;
     std::string cur_;
-    std::vector<Entry> entries_;
+    std::vector<std::string> names_;  // file names in cur/, by message number - 1
     std::vector<MessageInfo> infos_;
 };
 
