@@ -51,9 +51,18 @@ ConfigResult<CommandLine> parse_command_line(const std::vector<std::string>& arg
     // First pass: --config and --help, so that every other flag overrides the file whatever the order.
     std::string config_file;
     std::vector<std::pair<std::string, std::string>> flags;
-    const auto takes_value = [](std::string_view flag) {
-        return flag != "--help" && flag != "-h" && flag != "--no-plaintext-login";
+    static constexpr std::string_view value_flags[] = {
+        "--config",          "--listen",          "--tls-listen",       "--cert",    "--key",        "--store",
+        "--users",           "--hostname",        "--log-level",        "--threads", "--autologout", "--preauth-idle",
+        "--max-connections", "--max-per-address", "--failed-auth-delay"};
+    static constexpr std::string_view switch_flags[] = {"--help", "-h", "--no-plaintext-login"};
+    const auto known = [](std::string_view flag, const auto& list) {
+        for (auto f : list) {
+            if (f == flag) return true;
+        }
+        return false;
     };
+    const auto takes_value = [&](std::string_view flag) { return known(flag, value_flags); };
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string flag = args[i];
         std::string value;
@@ -62,6 +71,9 @@ ConfigResult<CommandLine> parse_command_line(const std::vector<std::string>& arg
             value = flag.substr(eq + 1);
             flag.resize(eq);
             has_value = true;
+        }
+        if (!takes_value(flag) && !known(flag, switch_flags)) {
+            return usage_error("unknown option '" + flag + "' (see --help)");
         }
         if (takes_value(flag) && !has_value) {
             if (i + 1 >= args.size()) return usage_error(flag + " needs a value");
