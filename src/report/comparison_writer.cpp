@@ -215,7 +215,8 @@ void write_comparison_markdown(const std::vector<RunResult>& runs, std::ostream&
     for (const auto& r : rows)
         differing += r.differs ? 1 : 0;
 
-    out << "## pop3spec comparison\n\n| Server | Address | ✅ pass | ❌ fail | ⚠️ warn | ⏭️ skip | 💥 error "
+    out << "## pop3spec comparison\n\n| Server | Address | ✅ pass | ❌ fail | ⚠️ warn | ⏭️ skip | 💥 "
+           "error "
            "| "
            "total "
            "|\n"

@@ -17,6 +17,12 @@ std::string run_label(const scenario::RunResult& run) {
     if (greeting.substr(0, 3) == "+OK") greeting.remove_prefix(3);
     while (!greeting.empty() && greeting.front() == ' ')
         greeting.remove_prefix(1);
+    // RFC 2449 §8: a response code may lead the text ("+OK [XCLIENT] Dovecot ready."); it names no server.
+    if (!greeting.empty() && greeting.front() == '[') {
+        if (const auto close = greeting.find(']'); close != std::string_view::npos) greeting.remove_prefix(close + 1);
+        while (!greeting.empty() && greeting.front() == ' ')
+            greeting.remove_prefix(1);
+    }
     // The greeting is stored escaped; drop a trailing "\r\n" and an APOP timestamp, which differ per connection.
     while (greeting.size() >= 2 &&
            (greeting.substr(greeting.size() - 2) == "\\r" || greeting.substr(greeting.size() - 2) == "\\n"))

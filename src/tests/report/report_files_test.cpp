@@ -96,6 +96,10 @@ TEST(RunLabels, Basics) {
     EXPECT_EQ(format_duration(12400), "12.4 s");
     EXPECT_EQ(format_duration(185000), "3 min 05 s");
     scenario::RunResult run;
+    run.target.address = "127.0.0.1:110";
+    EXPECT_EQ(run_label(run), "127.0.0.1:110");
+    run.target.greeting = "+OK [XCLIENT] Dovecot (Debian) ready.\\r\\n";
+    EXPECT_EQ(run_label(run), "Dovecot (Debian) ready.");
     run.target.embedded = true;
     EXPECT_EQ(run_label(run), "pop3spec reference server");
     run.target.implementation = "Dovecot";
