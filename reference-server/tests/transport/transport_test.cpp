@@ -306,6 +306,40 @@ TEST(Transport, ActivityResetsTheIdleTimer) {
     }
 }
 
+TEST(Transport, AClientThatStopsReadingIsBoundedByTheWatchdog) {
+    // A write blocked on a full socket buffer waits at most the idle limit; other sessions are unaffected.
+    auto config = base_config();
+    config.limits.autologout = 1s;
+    config.accounts.push_back({"carol", "secret"});
+    Running r;
+    r.store = std::make_shared<MemoryStore>();
+    r.store->add("carol", std::string(512 * 1024, 'x') + "\r\n");
+    r.store->add("alice", "Subject: hi\r\n\r\nhi\r\n");
+    auto started = Server::start(config, r.store);
+    ASSERT_TRUE(started) << started.error;
+    TestClient slow(started.server->port());
+    slow.line();
+    ASSERT_TRUE(starts_with(slow.login("carol", "secret"), "+OK"));
+    std::string batch;
+    for (int i = 0; i < 40; ++i)
+        batch += "RETR 1\r\n";
+    ASSERT_TRUE(slow.send(batch));  // ~20 MiB of replies that nobody reads
+    const auto t0 = std::chrono::steady_clock::now();
+    TestClient other(started.server->port());
+    other.line();
+    EXPECT_TRUE(starts_with(other.login("alice", "secret"), "+OK"));
+    EXPECT_TRUE(starts_with(other.command("QUIT"), "+OK"));
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s) << "the stuck writer does not hold up other sessions";
+    for (int i = 0; i < 300 && started.server->stats().active > 1; ++i)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(started.server->stats().active, 1U) << "one open session left: ours, untouched";
+    std::this_thread::sleep_for(1500ms);
+    for (int i = 0; i < 300 && started.server->stats().active > 0; ++i)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(started.server->stats().active, 0U) << "the watchdog closed the connection that stopped reading";
+    EXPECT_FALSE(r.store->locked("carol"));
+}
+
 TEST(Transport, ConnectionLimitsPerAddressAndInAll) {
     auto config = base_config();
     config.limits.max_connections_per_address = 2;
