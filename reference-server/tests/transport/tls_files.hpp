@@ -28,6 +28,12 @@ struct TlsFiles {
                 " -subj /CN=localhost -keyout '" +
                 f.key.string() + "' -out '" + f.cert.string() + "' >/dev/null 2>&1";
             f.ok = std::system(command.c_str()) == 0 && std::filesystem::exists(f.cert);
+            // Removed at exit; the path is leaked on purpose so it outlives the static TlsFiles.
+            static const auto* dir_to_remove = new std::filesystem::path(f.dir);
+            std::atexit([] {
+                std::error_code ec;
+                std::filesystem::remove_all(*dir_to_remove, ec);
+            });
             return f;
         }();
         return files;
