@@ -212,6 +212,34 @@ TEST_F(Transaction, PipelinedBytesSplitAnywhere) {
     }
 }
 
+TEST_F(Transaction, RsetThenQuitDeletesNothing) {
+    h.send("DELE 1\r\nDELE 3\r\nRSET\r\n");
+    EXPECT_TRUE(starts_with(h.send("QUIT\r\n"), "+OK"));  // R1939-RSET-3
+    EXPECT_EQ(h.store.contents("alice").size(), 3U);
+    EXPECT_EQ(h.faulty.commits(), 0U);
+}
+
+TEST_F(Transaction, MailArrivingDuringTheSessionIsInvisibleAndKept) {
+    h.store.add("alice", "Subject: late\n\nlate\n");  // R1939-NUM-3
+    EXPECT_EQ(h.send("STAT\r\n"), "+OK 3 " + std::to_string(total()) + "\r\n");
+    EXPECT_TRUE(starts_with(h.send("RETR 4\r\n"), "-ERR"));
+    h.send("DELE 1\r\nQUIT\r\n");
+    const auto left = h.store.contents("alice");
+    ASSERT_EQ(left.size(), 3U);
+    EXPECT_EQ(left.back(), "Subject: late\n\nlate\n");
+}
+
+TEST(TransactionEmpty, EmptyMaildropListsAreJustTheTerminator) {
+    Harness h;
+    h.connect();
+    ASSERT_TRUE(starts_with(h.login("empty", "secret"), "+OK maildrop has 0 messages (0 octets)"));
+    EXPECT_EQ(h.send("STAT\r\n"), "+OK 0 0\r\n");
+    EXPECT_EQ(h.send("LIST\r\n"), "+OK 0 messages (0 octets)\r\n.\r\n");  // R1939-LIST-2
+    EXPECT_EQ(h.send("UIDL\r\n"), "+OK unique-id listing follows\r\n.\r\n");
+    EXPECT_TRUE(starts_with(h.send("LIST 1\r\n"), "-ERR"));
+    EXPECT_TRUE(starts_with(h.send("QUIT\r\n"), "+OK"));
+}
+
 TEST_F(Transaction, BareLfEndsACommand) {
     EXPECT_TRUE(starts_with(h.send("STAT\n"), "+OK 3 "));  // D5: tolerated
 }
