@@ -26,6 +26,7 @@
 namespace {
 
 using pop3::fuzz::FuzzInput;
+using pop3::fuzz::printable;
 using pop3::fuzz::SplitPlan;
 
 struct Snapshot {
@@ -116,10 +117,10 @@ void check_reply(const Snapshot& s, const pop3::ReplyParserOptions& options, pop
     }
 }
 
-Run run(const pop3::ReplyParserOptions& options, pop3::BodyMode mode, const std::vector<pop3::ReplyKind>& kinds,
-        const std::vector<std::string_view>& chunks) {
+// Parses `chunks` with `parser` (fresh, or reset() after earlier use: the result must not differ).
+Run run_with(pop3::ReplyParser& parser, const pop3::ReplyParserOptions& options, pop3::BodyMode mode,
+             const std::vector<pop3::ReplyKind>& kinds, const std::vector<std::string_view>& chunks) {
     Run result;
-    pop3::ReplyParser parser(options);
     std::string sunk;
     if (mode == pop3::BodyMode::sink) {
         parser.set_body_sink([&sunk](std::string_view chunk) { sunk.append(chunk); });
@@ -128,13 +129,27 @@ Run run(const pop3::ReplyParserOptions& options, pop3::BodyMode mode, const std:
     }
     for (auto k : kinds)
         parser.expect(k);
+    POP3_FUZZ_CHECK(parser.pending_expectations() == kinds.size(), "expectations lost");
     const auto take = [&] {
         std::optional<pop3::Reply> r = parser.take();
         POP3_FUZZ_CHECK(r.has_value(), "has_reply() but take() gave nothing");
         Snapshot s;
         s.status = r->status;
         s.status_line = std::move(r->status_line);
-        if (r->code) s.code = r->code->raw();
+        if (r->code) {
+            s.code = r->code->raw();
+            // The RFC 2449 §8 code API: levels rebuild the raw text, and a code "is" each of its own prefixes.
+            std::string joined;
+            const auto& levels = r->code->levels();
+            for (std::size_t l = 0; l < levels.size(); ++l)
+                joined += (l == 0 ? "" : "/") + levels[l];
+            POP3_FUZZ_CHECK(joined == r->code->raw(), "levels do not rebuild " + printable(r->code->raw()));
+            POP3_FUZZ_CHECK(r->code->is(r->code->raw()), printable(r->code->raw()));
+            (void)r->code->known();
+        }
+        for (auto v : r->violations)
+            POP3_FUZZ_CHECK(r->has(v) && !make_error_code(v).message().empty(), "has() disagrees");
+        if (r->error) POP3_FUZZ_CHECK(!r->error.message().empty(), "error without a message");
         s.text = std::move(r->text);
         s.multi_line = r->multi_line;
         s.body = std::move(r->body);
@@ -176,6 +191,12 @@ Run run(const pop3::ReplyParserOptions& options, pop3::BodyMode mode, const std:
     return result;
 }
 
+Run run(const pop3::ReplyParserOptions& options, pop3::BodyMode mode, const std::vector<pop3::ReplyKind>& kinds,
+        const std::vector<std::string_view>& chunks) {
+    pop3::ReplyParser parser(options);
+    return run_with(parser, options, mode, kinds, chunks);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -199,6 +220,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view stream = in.rest();
 
     const Run whole = run(options, mode, kinds, SplitPlan{}.cut(stream));
+
+    // A parser reused after discard_buffered() and reset() (with a recycled buffer and a reserve hint) parses the
+    // same stream exactly as a fresh one.
+    if ((flags & 16U) != 0) {
+        pop3::ReplyParser reused(options);
+        reused.expect(pop3::ReplyKind::multi_line_if_ok);
+        (void)reused.feed(stream.substr(0, stream.size() / 2));
+        const std::size_t dropped = reused.discard_buffered();
+        POP3_FUZZ_CHECK(dropped <= stream.size(), "discard_buffered() dropped more than was fed");
+        reused.reset();
+        POP3_FUZZ_CHECK(!reused.in_reply() && !reused.failed() && reused.pending_expectations() == 0, "reset()");
+        reused.recycle_body_buffer(std::string(64, 'x'));
+        reused.reserve_body(limit);
+        const Run again = run_with(reused, options, mode, kinds, SplitPlan{}.cut(stream));
+        POP3_FUZZ_CHECK(again.replies == whole.replies && again.consumed == whole.consumed, "reset() parser differs");
+    }
     const Run split = run(options, mode, kinds, plan.cut(stream));
     POP3_FUZZ_CHECK(whole.replies.size() == split.replies.size(),
                     std::to_string(whole.replies.size()) + " vs " + std::to_string(split.replies.size()));

@@ -22,7 +22,7 @@ pop3::fuzz::SessionRun checked_run(const pop3::fuzz::SessionSetup& setup, const 
                                    const std::vector<std::string_view>& chunks,
                                    const std::vector<std::size_t>& writes) {
     pop3::fuzz::SessionModel model(setup, timestamp);
-    pop3::fuzz::SessionRun run = pop3::fuzz::drive(setup, chunks, &model, writes);
+    pop3::fuzz::SessionRun run = pop3::fuzz::drive(setup, pop3::fuzz::bytes_conversation(chunks), &model, writes);
     pop3::fuzz::check_session(run, model, setup);
     return run;
 }
@@ -36,14 +36,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const pop3::fuzz::SplitPlan feed_plan = pop3::fuzz::SplitPlan::read(in);
     const pop3::fuzz::SplitPlan write_plan = pop3::fuzz::SplitPlan::read(in);
     const std::string timestamp = pop3::fuzz::greeting_timestamp(setup);
-    const std::vector<std::string> chunks = setup.grammar ? pop3::fuzz::encode_conversation(in, setup, timestamp)
-                                                          : pop3::fuzz::raw_conversation(in.rest(), setup);
-    std::string conversation;
-    for (const auto& c : chunks)
-        conversation += c;
+    // Faults and timeouts happen at points of the conversation that depend on the split: only its bytes are used.
+    const pop3::fuzz::Conversation steps = setup.grammar ? pop3::fuzz::encode_conversation(in, setup, timestamp)
+                                                         : pop3::fuzz::raw_conversation(in.rest(), setup);
+    std::vector<std::string_view> chunks;
+    for (const auto& step : steps)
+        if (step.kind == pop3::fuzz::ConversationStep::Kind::bytes) chunks.push_back(step.bytes);
+    const std::string conversation = pop3::fuzz::conversation_bytes(steps);
 
-    const pop3::fuzz::SessionRun reference =
-        checked_run(setup, timestamp, std::vector<std::string_view>(chunks.begin(), chunks.end()), {});
+    const pop3::fuzz::SessionRun reference = checked_run(setup, timestamp, chunks, {});
     const pop3::fuzz::SessionRun split = checked_run(setup, timestamp, feed_plan.cut(conversation), write_plan.sizes);
     POP3_FUZZ_CHECK(split.output == reference.output, "output depends on the split:\n  " + printable(reference.output) +
                                                           "\n  " + printable(split.output));

@@ -56,6 +56,8 @@ reply("sink", [MULTI, MULTI], b"+OK\r\n..dot\r\nx\r\n.\r\n+OK\r\n.\r\n", flags=2
 reply("discard", [MULTI], b"+OK\r\na\r\nb\r\n.\r\n", flags=4)
 reply("terminator-split", [MULTI], b"+OK\r\nabc\r\n.\r\n", sizes=(1,))
 reply("after-stls", [SINGLE, SINGLE], b"+OK begin TLS\r\n+OK injected\r\n")
+reply("reuse-reset", [MULTI, SINGLE], b"+OK 12 octets\r\nhello\r\n..x\r\n.\r\n-ERR [SYS/TEMP/x] later\r\n", flags=16, limit=12)
+reply("reuse-sink", [MULTI], b"+OK\r\nabc\r\n.\r\n", flags=16 | 2)
 
 # ---- command_parser: [flags][limit][split plan][bytes] ----------------------------------------------------------
 def command(name, data, flags=0, limit=0, sizes=(2, 5)):
@@ -199,3 +201,13 @@ yaml("tabs", "id:\tx\n\ttitle: y\n")
 yaml("nested", "[" * 64 + "]" * 64 + "\n")
 yaml("bad-regex", 'id: x\ntitle: t\nlevel: MUST\nsteps:\n  - expect: {status: OK, regex: "([a-"}\n')
 yaml("utf8-bom", "\ufeffid: x\n")
+
+# Store faults (op 26: lock bits 0-1, open bits 2-3, commit bits 4-5; 1 temporary, 2 permanent) and the idle timeout
+# (op 27); B bit 7: LOGIN-DELAY 900 with bob's last login "now".
+FAULTS, TIMEOUT = 26, 27
+session("store-faults", 0, 0, login() + [FAULTS, 4 | 16, RETR, 1, TOP, 1, 0, DELE, 1, QUIT])
+session("lock-faults", 0, 0, [FAULTS, 2] + login() + [FAULTS, 1] + login() + [FAULTS, 0] + login() + [STAT, QUIT])
+session("open-perm", 0, 0, login() + [FAULTS, 8, RETR, 2, TOP, 2, 1, FAULTS, 32, DELE, 2, QUIT])
+session("timeout", 0, 0, login() + [DELE, 1, STAT, TIMEOUT, QUIT])
+session("timeout-auth", 0, 0, [USER, 0, TIMEOUT])
+session("login-delay", 0, 0x80, login(1) + login() + [CAPA, QUIT])

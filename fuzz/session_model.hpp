@@ -36,6 +36,7 @@
 #include "pop3/base64.hpp"
 #include "pop3/command_parser.hpp"
 #include "pop3/sasl_plain.hpp"
+#include "store/fault_store.hpp"
 #include "store/memory_store.hpp"
 
 namespace pop3::fuzz {
@@ -120,6 +121,11 @@ inline std::string top_of(const std::string& sent, std::uint64_t k) {
     return out;
 }
 
+/// The harnesses' fixed clock (determinism, issue 7).
+inline std::chrono::system_clock::time_point fixed_now() {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
+}
+
 // ---- setup -------------------------------------------------------------------------------------------------------
 
 /// The deterministic server configuration a session harness runs under, read from two fuzz bytes.
@@ -136,7 +142,7 @@ struct SessionSetup {
     unsigned max_bad_commands = 20;
     std::size_t stream_chunk = 64 * 1024;
     std::uint64_t max_message_size = 0;
-    bool bare_config = false;  // no EXPIRE, no IMPLEMENTATION
+    bool bare_config = false;  // no EXPIRE, no IMPLEMENTATION; LOGIN-DELAY 900 s with bob's last login "now"
 
     static SessionSetup read(FuzzInput& in) {
         SessionSetup s;
@@ -177,9 +183,13 @@ struct SessionSetup {
         if (bare_config) {
             c->expire.clear();
             c->implementation.clear();
+            // RFC 2449 §6.5, §8.1.2: bob logged in a moment ago, so his login now gets [LOGIN-DELAY].
+            c->login_delay = std::chrono::seconds(900);
+            c->login_history = std::make_shared<pop3::server::LoginHistory>();
+            (void)c->login_history->try_login("bob", fixed_now(), c->login_delay);
         }
         // Determinism (issue 7): fixed clock, fixed APOP counter, no log.
-        c->clock = [] { return std::chrono::system_clock::time_point(std::chrono::seconds(1700000000)); };
+        c->clock = [] { return fixed_now(); };
         c->next_id = [] { return std::uint64_t{7}; };
         return c;
     }
@@ -197,14 +207,47 @@ inline std::string greeting_timestamp(const SessionSetup& setup) {
     return std::string(greeting.substr(open, close - open + 1));
 }
 
+// ---- conversations -----------------------------------------------------------------------------------------------
+
+/// One step of a client conversation, applied by the driver when the engine asks for input (Next::read), i.e. after
+/// everything before it was processed.
+struct ConversationStep {
+    enum class Kind {
+        bytes,    ///< client bytes (one read)
+        faults,   ///< from now on the store fails: lock, open, commit (0 none, 1 temporary, 2 permanent)
+        timeout,  ///< the idle timer fires: RFC 1939 §3 autologout (the conversation ends)
+    };
+    Kind kind = Kind::bytes;
+    std::string bytes;
+    std::uint8_t lock_fault = 0;
+    std::uint8_t open_fault = 0;
+    std::uint8_t commit_fault = 0;
+};
+using Conversation = std::vector<ConversationStep>;
+
+/// The client bytes of a conversation, concatenated (faults and timeouts dropped).
+inline std::string conversation_bytes(const Conversation& c) {
+    std::string out;
+    for (const auto& step : c)
+        if (step.kind == ConversationStep::Kind::bytes) out += step.bytes;
+    return out;
+}
+
+/// A conversation of client bytes only, cut into the given chunks.
+inline Conversation bytes_conversation(const std::vector<std::string_view>& chunks) {
+    Conversation c;
+    for (std::string_view chunk : chunks)
+        c.push_back({ConversationStep::Kind::bytes, std::string(chunk), 0, 0, 0});
+    return c;
+}
+
 // ---- the grammar-aware encoding ----------------------------------------------------------------------------------
 
 /// Turns fuzz bytes into a client conversation: each op byte picks a command with plausible arguments (valid and
 /// invalid credentials, APOP digests computed from the real timestamp, message numbers in and out of range, odd
 /// numbers), raw lines, raw bytes, over-long lines, bare-LF line ends, case changes and chunk boundaries. Deep states
 /// (TRANSACTION after a valid login, DELE then QUIT) are a few bytes away instead of a dictionary hit away.
-inline std::vector<std::string> encode_conversation(FuzzInput& in, const SessionSetup& setup,
-                                                    const std::string& timestamp) {
+inline Conversation encode_conversation(FuzzInput& in, const SessionSetup& setup, const std::string& timestamp) {
     static const char* const names[] = {"alice", "bob", "carol", "mallory", "ALICE", "a"};
     const auto name = [&] { return std::string(names[in.byte() % 6]); };
     const auto secret_of = [](const std::string& n) {
@@ -238,7 +281,13 @@ inline std::vector<std::string> encode_conversation(FuzzInput& in, const Session
         }
     };
 
-    std::vector<std::string> chunks(1);
+    Conversation steps(1);
+    // The bytes step being written (a new one after a fault or a chunk boundary).
+    const auto chunk = [&steps]() -> std::string& {
+        if (steps.back().kind != ConversationStep::Kind::bytes) steps.emplace_back();
+        return steps.back().bytes;
+    };
+    bool timed_out = false;
     bool bare_lf_next = false;
     bool lower_next = false;
     const auto line = [&](std::string text) {
@@ -247,14 +296,14 @@ inline std::vector<std::string> encode_conversation(FuzzInput& in, const Session
                            [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
             lower_next = false;
         }
-        chunks.back() += text;
-        chunks.back() += bare_lf_next ? "\n" : "\r\n";
+        chunk() += text;
+        chunk() += bare_lf_next ? "\n" : "\r\n";
         bare_lf_next = false;
-        if (!setup.pipelined) chunks.emplace_back();
+        if (!setup.pipelined) steps.emplace_back();
     };
-    for (int ops = 0; !in.empty() && ops < 256; ++ops) {
+    for (int ops = 0; !in.empty() && ops < 256 && !timed_out; ++ops) {
         const std::uint8_t op = in.byte();
-        switch (op % 26) {
+        switch (op % 28) {
             case 0:
                 line("USER " + name());
                 break;
@@ -324,10 +373,10 @@ inline std::vector<std::string> encode_conversation(FuzzInput& in, const Session
                 line(std::string(in.short_string(64)));
                 break;
             case 18:
-                chunks.back() += in.short_string(64);
+                chunk() += in.short_string(64);
                 break;
             case 19:
-                if (!chunks.back().empty()) chunks.emplace_back();
+                if (!chunk().empty()) steps.emplace_back();
                 break;
             case 20:
                 lower_next = true;
@@ -347,29 +396,47 @@ inline std::vector<std::string> encode_conversation(FuzzInput& in, const Session
                 line(extra[in.byte() % 10]);
                 break;
             }
-            default:
+            case 25:
                 line("PASS " + std::string(in.short_string(48)));
                 break;
+            case 26: {
+                const std::uint8_t f = in.byte();
+                ConversationStep step;
+                step.kind = ConversationStep::Kind::faults;
+                step.lock_fault = static_cast<std::uint8_t>((f & 3U) % 3);
+                step.open_fault = static_cast<std::uint8_t>(((f >> 2U) & 3U) % 3);
+                step.commit_fault = static_cast<std::uint8_t>(((f >> 4U) & 3U) % 3);
+                steps.push_back(step);
+                break;
+            }
+            default: {
+                ConversationStep step;
+                step.kind = ConversationStep::Kind::timeout;
+                steps.push_back(step);
+                timed_out = true;
+                break;
+            }
         }
     }
-    std::erase_if(chunks, [](const std::string& c) { return c.empty(); });
-    return chunks;
+    std::erase_if(steps,
+                  [](const ConversationStep& c) { return c.kind == ConversationStep::Kind::bytes && c.bytes.empty(); });
+    return steps;
 }
 
 /// Raw mode: the bytes as they are, in one chunk (pipelined) or one chunk per LF-terminated line.
-inline std::vector<std::string> raw_conversation(std::string_view bytes, const SessionSetup& setup) {
-    std::vector<std::string> chunks;
+inline Conversation raw_conversation(std::string_view bytes, const SessionSetup& setup) {
+    std::vector<std::string_view> chunks;
     if (setup.pipelined) {
-        if (!bytes.empty()) chunks.emplace_back(bytes);
-        return chunks;
+        if (!bytes.empty()) chunks.push_back(bytes);
+        return bytes_conversation(chunks);
     }
     while (!bytes.empty()) {
         const std::size_t lf = bytes.find('\n');
         const std::size_t n = lf == std::string_view::npos ? bytes.size() : lf + 1;
-        chunks.emplace_back(bytes.substr(0, n));
+        chunks.push_back(bytes.substr(0, n));
         bytes.remove_prefix(n);
     }
-    return chunks;
+    return bytes_conversation(chunks);
 }
 
 // ---- the model ---------------------------------------------------------------------------------------------------
@@ -407,6 +474,19 @@ class SessionModel {
         tls_ = true;
         buffer_.clear();
     }
+    void set_faults(const ConversationStep& f) {
+        lock_fault_ = f.lock_fault;
+        open_fault_ = f.open_fault;
+        commit_fault_ = f.commit_fault;
+    }
+    /// RFC 1939 §3 autologout: closed without a reply and without UPDATE.
+    void timed_out() {
+        close();
+        timed_out_ = true;
+    }
+    /// Whether the server itself ended the session (QUIT, too many failures); not an autologout.
+    bool server_closed() const noexcept { return closed_ && !timed_out_; }
+    bool in_transaction() const noexcept { return transaction_ && !closed_; }
 
     bool closed() const noexcept { return closed_; }
     bool updated() const noexcept { return updated_; }
@@ -469,9 +549,19 @@ class SessionModel {
         if (setup_.max_failed_auths != 0 && failed_ >= setup_.max_failed_auths) close();
     }
 
+    static const char* fault_code(std::uint8_t f) { return f == 2 ? "[SYS/PERM]" : "[SYS/TEMP]"; }
+
     void login(const std::string& name, const std::string& cmd) {
+        if (lock_fault_ != 0) {
+            expect(S::err, cmd, fault_code(lock_fault_));  // RFC 3206 §4, §5
+            return;
+        }
         if (name == "carol" && setup_.carol_locked) {
             expect(S::err, cmd, "[IN-USE]");  // RFC 2449 §8.1.1
+            return;
+        }
+        if (name == "bob" && setup_.bare_config) {
+            expect(S::err, cmd, "[LOGIN-DELAY]");  // RFC 2449 §8.1.2
             return;
         }
         const FixtureUser* u = find_fixture(name);
@@ -567,7 +657,15 @@ class SessionModel {
         }
         if (k == "QUIT") {
             if (!no_args) return bad(cmd);
-            if (transaction_) updated_ = true;  // RFC 1939 §6: UPDATE
+            if (transaction_) {
+                // RFC 1939 §6: UPDATE. A store that cannot apply the deletions answers -ERR and removes nothing.
+                const bool any = std::find(deleted_.begin(), deleted_.end(), true) != deleted_.end();
+                if (any && commit_fault_ != 0) {
+                    expect(S::err, cmd, "[SYS/TEMP]");
+                    return close();
+                }
+                updated_ = true;
+            }
             expect(S::ok, cmd);
             return close();
         }
@@ -670,6 +768,10 @@ class SessionModel {
                 expect(S::err, cmd, "[SYS/PERM]");
                 return;
             }
+            if (open_fault_ != 0) {
+                expect(S::err, cmd, fault_code(open_fault_));
+                return;
+            }
             Expectation& e = expect(S::ok, cmd);
             e.body = Expectation::Body::message;
             e.expected_body = retr ? sent : top_of(sent, lines);
@@ -710,6 +812,10 @@ class SessionModel {
     std::string verb_ = "<greeting>";
     unsigned failed_ = 0;
     unsigned bad_ = 0;
+    std::uint8_t lock_fault_ = 0;
+    std::uint8_t open_fault_ = 0;
+    std::uint8_t commit_fault_ = 0;
+    bool timed_out_ = false;
 };
 
 // ---- the driver --------------------------------------------------------------------------------------------------
@@ -721,27 +827,55 @@ struct SessionRun {
     std::vector<std::string> final_contents[3];  // per fixture user, after the session
 };
 
+/// The engine's log must never show a secret (STYLE: secrets redacted in every log): PASS and AUTH responses are
+/// "<redacted>", APOP's digest too, and no fixture's PLAIN blob or password after PASS appears anywhere.
+inline void check_log_line(std::string_view line) {
+    static const std::vector<std::string> blobs = [] {
+        std::vector<std::string> b;
+        for (const auto& u : fixture_users()) {
+            b.push_back(pop3::sasl_plain_encode({"", u.name, u.secret}));
+            b.push_back(pop3::sasl_plain_encode({u.name, u.name, u.secret}));
+            b.push_back(pop3::sasl_plain_encode({"bob", u.name, u.secret}));
+            b.push_back("PASS " + u.secret);
+        }
+        return b;
+    }();
+    for (const auto& blob : blobs)
+        POP3_FUZZ_CHECK(line.find(blob) == std::string_view::npos, "secret in the log: " + printable(line));
+    if (line.starts_with("C: PASS")) POP3_FUZZ_CHECK(line == "C: PASS <redacted>", printable(line));
+    if (line.starts_with("C: APOP ")) POP3_FUZZ_CHECK(line.ends_with(" <redacted>"), printable(line));
+}
+
 /// Drives a Session as the transport does: writes (all of pending output, or pieces from `writes`), reads (the next
-/// chunk; on no more input, disconnected()), waits, TLS. Feeds the model exactly what the engine accepted.
-inline SessionRun drive(const SessionSetup& setup, const std::vector<std::string_view>& chunks, SessionModel* model,
+/// bytes step; at the end, disconnected()), waits, TLS; applies fault and timeout steps when the engine asks for
+/// input. Feeds the model exactly what the engine accepted and checks the engine's state against it at every read.
+inline SessionRun drive(const SessionSetup& setup, const Conversation& conversation, SessionModel* model,
                         const std::vector<std::size_t>& writes = {}) {
-    pop3::server::MemoryStore store;
+    pop3::server::MemoryStore memory;
     for (const auto& u : fixture_users())
         for (const auto& m : u.messages)
-            store.add(u.name, m.content, m.uid);
+            memory.add(u.name, m.content, m.uid);
+    pop3::server::FaultStore store(memory);
     std::unique_ptr<pop3::server::Maildrop> held;
     if (setup.carol_locked) {
         std::error_code ec;
-        held = store.lock("carol", ec);
+        held = memory.lock("carol", ec);
         POP3_FUZZ_CHECK(held != nullptr, "cannot hold carol's lock");
     }
+    const auto fault = [](std::uint8_t f) -> std::error_code {
+        if (f == 1) return pop3::server::StoreErrc::temporary;
+        if (f == 2) return pop3::server::StoreErrc::permanent;
+        return {};
+    };
     SessionRun run;
     {
+        auto config = std::make_shared<pop3::server::SessionConfig>(*setup.config());
+        config->log = [](std::string_view line) { check_log_line(line); };
         pop3::server::SessionOptions options;
         options.tls_active = setup.implicit_tls;
-        pop3::server::Session session(setup.config(), store, options);
+        pop3::server::Session session(config, store, options);
         session.start();
-        std::size_t next_chunk = 0;
+        std::size_t next_step = 0;
         std::string_view current;
         std::size_t write_index = 0;
         const std::size_t output_bound = 2 * std::max<std::size_t>(setup.stream_chunk, 512) + 1024;
@@ -760,18 +894,46 @@ inline SessionRun drive(const SessionSetup& setup, const std::vector<std::string
                     break;
                 }
                 case pop3::server::Session::Next::read: {
+                    if (model != nullptr) {
+                        // Everything fed so far is processed on both sides: the states must agree.
+                        const bool transaction = session.state() == pop3::server::SessionState::transaction;
+                        POP3_FUZZ_CHECK(transaction == model->in_transaction(), "engine and model states differ");
+                        if (transaction) POP3_FUZZ_CHECK(session.user() == model->user(), session.user());
+                        const auto timeout = transaction ? config->transaction_timeout : config->authorization_timeout;
+                        POP3_FUZZ_CHECK(session.idle_timeout() == timeout, "idle timeout for the wrong state");
+                        // RFC 1939 §3: the autologout timer is at least 10 minutes.
+                        if (transaction) POP3_FUZZ_CHECK(session.idle_timeout() >= std::chrono::minutes(10), "timer");
+                    }
+                    while (current.empty() && next_step < conversation.size() &&
+                           conversation[next_step].kind != ConversationStep::Kind::bytes) {
+                        const ConversationStep& step = conversation[next_step++];
+                        if (step.kind == ConversationStep::Kind::timeout) {
+                            session.timed_out();  // RFC 1939 §3 autologout: no reply, no UPDATE
+                            if (model != nullptr) model->timed_out();
+                            POP3_FUZZ_CHECK(session.next() == pop3::server::Session::Next::close,
+                                            "no close after timed_out()");
+                            POP3_FUZZ_CHECK(session.pending_output().empty(), "output after timed_out()");
+                            done = true;
+                            break;
+                        }
+                        store.faults.lock_error = fault(step.lock_fault);
+                        store.faults.open_error = fault(step.open_fault);
+                        store.faults.commit_error = fault(step.commit_fault);
+                        if (model != nullptr) model->set_faults(step);
+                    }
+                    if (done) break;
                     if (current.empty()) {
-                        if (next_chunk == chunks.size()) {
+                        if (next_step == conversation.size()) {
                             session.disconnected();  // EOF: no UPDATE (RFC 1939 §6)
                             POP3_FUZZ_CHECK(session.next() == pop3::server::Session::Next::close,
                                             "no close after disconnected()");
                             done = true;
                             break;
                         }
-                        current = chunks[next_chunk++];
+                        current = conversation[next_step++].bytes;
                     }
                     const std::size_t n = session.feed(current);
-                    POP3_FUZZ_CHECK(n <= current.size(), "feed() took more than given");
+                    POP3_FUZZ_CHECK(n <= current.size() && n <= session.max_input_buffer(), "feed() took too much");
                     POP3_FUZZ_CHECK(n > 0, "feed() took nothing on Next::read");
                     if (model != nullptr) model->feed(current.substr(0, n));
                     current.remove_prefix(n);
@@ -789,6 +951,7 @@ inline SessionRun drive(const SessionSetup& setup, const std::vector<std::string
                     break;
                 case pop3::server::Session::Next::close:
                     run.closed_by_server = true;
+                    POP3_FUZZ_CHECK(session.state() == pop3::server::SessionState::closed, "close but not closed");
                     done = true;
                     break;
             }
@@ -796,9 +959,9 @@ inline SessionRun drive(const SessionSetup& setup, const std::vector<std::string
     }
     for (std::size_t i = 0; i < fixture_users().size() && i < 3; ++i) {
         const std::string& name = fixture_users()[i].name;
-        run.final_contents[i] = store.contents(name);
+        run.final_contents[i] = memory.contents(name);
         // The session is gone: only the harness's own lock may remain.
-        POP3_FUZZ_CHECK(!store.locked(name) || (name == "carol" && setup.carol_locked), name + " still locked");
+        POP3_FUZZ_CHECK(!memory.locked(name) || (name == "carol" && setup.carol_locked), name + " still locked");
     }
     return run;
 }
@@ -891,9 +1054,9 @@ inline void check_session(const SessionRun& run, const SessionModel& model, cons
         ++index;
     }
     POP3_FUZZ_CHECK(pos == out.size(), "output the model did not expect: " + printable(out.substr(pos, 200)));
-    POP3_FUZZ_CHECK(run.closed_by_server == model.closed(),
+    POP3_FUZZ_CHECK(run.closed_by_server == model.server_closed(),
                     std::string("server ") + (run.closed_by_server ? "closed" : "did not close") + " but the model " +
-                        (model.closed() ? "did" : "did not"));
+                        (model.server_closed() ? "did" : "did not"));
 
     // RFC 1939 §6: a message is gone only if marked deleted and QUIT came from TRANSACTION.
     for (std::size_t i = 0; i < fixture_users().size() && i < 3; ++i) {
