@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -34,9 +33,13 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
 
 // junit-10.xsd: "when the test was executed. Timezone may not be specified" (yyyy-mm-ddThh:mm:ss).
 std::string junit_timestamp(const std::string& iso) {
-    static const std::regex form(R"(^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}).*$)");
-    std::smatch m;
-    return std::regex_match(iso, m, form) ? m[1].str() : std::string();
+    constexpr std::string_view form = "dddd-dd-ddTdd:dd:dd";
+    if (iso.size() < form.size()) return {};
+    for (std::size_t i = 0; i < form.size(); ++i) {
+        const char c = iso[i];
+        if (form[i] == 'd' ? (c < '0' || c > '9') : c != form[i]) return {};
+    }
+    return iso.substr(0, form.size());
 }
 
 void property(std::ostream& out, std::string_view indent, std::string_view name, std::string_view value) {
