@@ -68,6 +68,7 @@ Commands:
   run      run the conformance scenarios against a server (default: the embedded reference server)
   list     list the scenarios (ids, levels, refs); --coverage maps requirement ids to scenarios
   serve    run the reference POP3 server in the foreground
+  fuzz     stateful network fuzzing of a POP3 server; findings saved as replayable scenarios
 
 Run `pop3spec <command> --help` for the options of a command.
 
@@ -95,6 +96,7 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         if (cmd == "run") return run_command(rest, out, err);
         if (cmd == "list") return list_command(rest, out, err);
         if (cmd == "serve") return serve_command(rest, out, err);
+        if (cmd == "fuzz") return fuzz_command(rest, out, err);
     } catch (const std::invalid_argument& e) {
         err << "pop3spec " << cmd << ": " << e.what() << "\n(see pop3spec " << cmd << " --help)\n";
         return exit_usage;

@@ -53,5 +53,7 @@ std::filesystem::path default_scenarios_dir();
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int list_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// `pop3spec fuzz` (src/cli/fuzz_command.cpp, the network fuzzer's owner).
+int fuzz_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace pop3::cli
