@@ -517,7 +517,9 @@ class Run {
         def.status = ExpectedStatus::ok;
         const Expectation& e = implicit ? def : *st.expect;
         auto finish = [&](StepOutcome o) {
-            if (o.status == StepStatus::failed && implicit) {
+            // A refusal of the credentials that worked in the probe breaks RFC 1939 §4 (MUST); a transport failure
+            // (the server closed or stalled, o.stop) keeps the step's own level.
+            if (o.status == StepStatus::failed && implicit && !o.stop) {
                 if (!facts_->login_ok)
                     return StepOutcome::error(
                         fmt::format("cannot log in as {}: {} ({})", cred->user, o.received, facts_->login_error));
