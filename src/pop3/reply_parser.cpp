@@ -225,7 +225,19 @@ FeedResult ReplyParser::feed(std::string_view bytes) {
         }
         if (phase_ == Phase::body) {
             std::string& target = reply_body_mode_ == BodyMode::store ? current_.body : scratch_;
-            const DotDecodeResult r = decoder_.decode(std::string_view(d + i, n - i), target);
+            std::string_view slice(d + i, n - i);
+            if (options_.strictness == Strictness::strict) {
+                // Strict: never decode past the octet that breaks the size limit, so where the reply fails (and
+                // what it holds) does not depend on the split (found by fuzz_reply_parser, corpus/reply_parser/
+                // regress-strict-body-limit-split.bin). Strict decoding yields at most one content octet per wire
+                // octet, so room + 1 wire octets cannot overshoot.
+                const std::uint64_t limit =
+                    reply_body_mode_ == BodyMode::store ? limits.max_body : limits.max_streamed_body;
+                const std::uint64_t used = decoder_.content_octets();
+                const std::uint64_t room = used < limit ? limit - used : 0;
+                if (room < slice.size()) slice = slice.substr(0, static_cast<std::size_t>(room) + 1);
+            }
+            const DotDecodeResult r = decoder_.decode(slice, target);
             i += r.consumed;
             wire_in_reply_ += r.consumed;
             for (Violation v : decoder_.violations())
