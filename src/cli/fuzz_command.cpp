@@ -114,6 +114,7 @@ int fuzz_command(const std::vector<std::string>& args, std::ostream& out, std::o
     o.out_dir = a.get("out", "fuzz-findings");
     o.minimize = !a.has("no-minimize");
     o.minimize_options.max_trials = number(a, "minimize-trials", 300);
+    o.seedable = a.has("seed-cmd");
 
     o.pool.tokens =
         netfuzz::load_dictionary(a.has("dict") ? std::filesystem::path(a.get("dict")) : source_path("fuzz/pop3.dict"));

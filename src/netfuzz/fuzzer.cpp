@@ -27,7 +27,8 @@ bool write_file(const std::filesystem::path& path, const std::string& text) {
 
 class Fuzz {
   public:
-    Fuzz(Target& target, const FuzzOptions& options) : target_(target), o_(options), generator_(&options.pool) {}
+    Fuzz(Target& target, const FuzzOptions& options)
+        : target_(target), o_(options), generator_(&options.pool), seedable_(options.seedable) {}
 
     FuzzSummary run() {
         summary_.target = target_.endpoint().to_string();
@@ -98,7 +99,7 @@ class Fuzz {
         const bool own_account = o_.accounts.size() >= jobs;
         std::optional<std::uint64_t> expected;
         GeneratorContext context;
-        context.allow_commit = target_.fresh_on_restart();
+        context.allow_commit = target_.fresh_on_restart() || seedable_;
         SessionPlan previous;
         bool have_previous = false;
         std::uint64_t last_generation = target_.generation();
@@ -162,10 +163,18 @@ class Fuzz {
             if (result.finding) {
                 handle(*result.finding, plan, index, transcript, result.replies, generation, evidence.value_or(""));
                 expected.reset();
-            } else if (result.end_count && *result.end_count == 0 && target_.fresh_on_restart()) {
-                // The maildrop is empty: a fresh server brings the messages back.
+            } else if (result.end_count && *result.end_count == 0 && context.allow_commit) {
+                // The maildrop is empty: the seed command (or a fresh server) brings the messages back.
                 std::unique_lock lock(target_mutex_);
-                if (target_.generation() == generation) restart();
+                if (target_.generation() == generation) {
+                    std::string error;
+                    restarts_.fetch_add(1);
+                    if (!target_.reseed(error)) {
+                        std::lock_guard findings_lock(findings_mutex_);
+                        summary_.error = "cannot reseed the target: " + error;
+                        stop_ = true;
+                    }
+                }
             }
             previous = std::move(plan);
             have_previous = true;
@@ -317,6 +326,7 @@ class Fuzz {
     Target& target_;
     const FuzzOptions& o_;
     Generator generator_;
+    bool seedable_ = false;
     Clock::time_point started_;
     std::chrono::milliseconds duration_{0};
     std::shared_mutex target_mutex_;

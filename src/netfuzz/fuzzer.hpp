@@ -41,6 +41,9 @@ struct FuzzOptions {
     /// At most this many distinct findings are saved; further ones are only counted.
     std::size_t max_saved = 100;
     SeedPool pool;
+    /// The target can be reseeded (a seed command was given): sessions may then commit deletions even against a
+    /// target given by address; the maildrop is refilled whenever it runs empty.
+    bool seedable = false;
     /// Called about every progress_interval from the calling thread, and once at the end.
     std::function<void(const struct FuzzProgress&)> on_progress;
     std::chrono::milliseconds progress_interval{1000};

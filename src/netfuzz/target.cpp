@@ -93,6 +93,13 @@ class AddressTarget final : public Target {
         }
         return true;
     }
+    bool reseed(std::string& error) override {
+        if (seed_cmd_.empty()) {
+            error = "no seed command";
+            return false;
+        }
+        return restart(error);
+    }
     bool fresh_on_restart() const override { return false; }
     std::optional<std::string> dead(bool probe) override {
         if (!probe) return std::nullopt;
@@ -132,6 +139,19 @@ class ProcessTarget final : public Target {
         std::lock_guard lock(mutex_);
         stop_locked();
         return start_locked(error);
+    }
+    bool reseed(std::string& error) override {
+        std::lock_guard lock(mutex_);
+        if (options_.seed_cmd.empty()) {
+            stop_locked();
+            return start_locked(error);
+        }
+        ++generation_;
+        if (const int rc = run_shell(substitute_port(options_.seed_cmd, endpoint_.port)); rc != 0) {
+            error = fmt::format("the seed command failed (status {})", rc);
+            return false;
+        }
+        return true;
     }
     bool fresh_on_restart() const override { return true; }
 

@@ -24,6 +24,10 @@ class Target {
     /// command for a given one. False with `error` set when that failed.
     virtual bool restart(std::string& error) = 0;
 
+    /// Refills the maildrops: runs the seed command when there is one (the server keeps running), else restarts a
+    /// started server; a target given by address without a seed command cannot be refilled (false, `error` set).
+    virtual bool reseed(std::string& error) = 0;
+
     /// Whether restart() gives a fresh server (a started process) rather than only a reseed.
     virtual bool fresh_on_restart() const = 0;
 
