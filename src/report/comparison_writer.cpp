@@ -173,8 +173,8 @@ void write_comparison_html(const std::vector<RunResult>& runs, std::ostream& out
             search += " " + r;
         out << "<tr data-item data-differs=\"" << (row.differs ? 1 : 0) << "\" data-search=\""
             << a(html::lower_ascii(search)) << "\"" << (row.differs ? " class=\"differs\"" : "")
-            << "><td class=\"sid\" title=\"" << a(row.first->title) << "\">" << e(row.id) << "</td><td class=\"level\">"
-            << e(row.first->level) << "</td>";
+            << "><td class=\"sid\">" << e(row.id) << "<div class=\"stitle\">" << e(row.first->title)
+            << "</div></td><td class=\"level\">" << e(row.first->level) << "</td>";
         for (const auto* c : row.cells)
             out << "<td class=\"cell\">" << cell_html(c) << "</td>";
         out << "</tr>\n";

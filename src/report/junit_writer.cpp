@@ -144,6 +144,8 @@ void write_junit(const RunResult& run, std::ostream& out, const JunitOptions& op
         for (const auto* s : suite.cases) {
             out << fmt::format("    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"", escape_attribute(s->id),
                                escape_attribute(suite.name), seconds(s->duration_ms));
+            // GitLab shows the file of a test case; the scenario file is the closest thing to one.
+            if (!s->file.empty()) out << " file=\"" << escape_attribute(s->file) << "\"";
             const bool quiet = s->outcome == Outcome::pass && s->notes.empty() && !s->fixed;
             if (quiet) {
                 out << "/>\n";

@@ -63,7 +63,8 @@ TEST(JunitWriter, SkipsErrorsWarningsAndKnownFailures) {
     EXPECT_NE(one.find("<skipped message=\"known failure (baseline): Dovecot advertises"), std::string::npos);
     EXPECT_EQ(one.find("<failure"), std::string::npos);
     // A passing scenario without notes is an empty element.
-    EXPECT_NE(xml.find("<testcase name=\"rfc1939.stat.drop-listing\" classname=\"rfc1939.stat\" time=\"0.013\"/>"),
+    EXPECT_NE(xml.find("<testcase name=\"rfc1939.stat.drop-listing\" classname=\"rfc1939.stat\" time=\"0.013\" "
+                       "file=\"scenarios/rfc1939/sample.yaml\"/>"),
               std::string::npos);
 }
 
