@@ -164,3 +164,42 @@ TEST(NetfuzzClean, ReferenceServerHasNoFindings) {
         ADD_FAILURE() << f.finding.signature() << ": " << f.finding.detail << "\n" << f.yaml;
     std::filesystem::remove_all(dir);
 }
+
+TEST(NetfuzzTarget, StartsAServerThatPrintsItsAddressAndSeesItDie) {
+    nf::ProcessTargetOptions o;
+    o.command = std::string(NETFUZZ_FAULT_SERVER) + " --port 0";  // no {port}: it prints 127.0.0.1:PORT
+    std::string error;
+    auto target = nf::start_process_target(o, error);
+    ASSERT_TRUE(target) << error;
+    EXPECT_NE(target->endpoint().port, 0);
+    EXPECT_FALSE(target->dead(true));
+    const auto first = target->generation();
+    ASSERT_TRUE(target->restart(error)) << error;
+    EXPECT_GT(target->generation(), first);
+    EXPECT_FALSE(target->dead(true));
+
+    nf::ProcessTargetOptions bad;
+    bad.command = "echo no address here";
+    bad.start_timeout = std::chrono::milliseconds(2000);
+    EXPECT_FALSE(nf::start_process_target(bad, error));
+    EXPECT_NE(error.find("did not print its address"), std::string::npos) << error;
+}
+
+TEST(NetfuzzTarget, SanitizerReportOnStderrIsAFinding) {
+    const auto out = temp_dir("sanitizer");
+    nf::ProcessTargetOptions po;
+    // A stand-in for a sanitizer build: the report on stderr, the server still answering.
+    po.command = "sh -c 'echo \"==42==ERROR: AddressSanitizer: heap-use-after-free on address 0x1\" >&2; exec " +
+                 std::string(NETFUZZ_FAULT_SERVER) + " --port {port}'";
+    std::string error;
+    auto target = nf::start_process_target(po, error);
+    ASSERT_TRUE(target) << error;
+    auto o = options(out, 50);
+    o.minimize_options.max_trials = 5;
+    auto summary = nf::run_fuzz(*target, o);
+    ASSERT_EQ(summary.findings.size(), 1u) << summary.error;
+    EXPECT_EQ(summary.findings[0].finding.kind, nf::FindingKind::sanitizer);
+    EXPECT_NE(summary.findings[0].evidence.find("heap-use-after-free"), std::string::npos);
+    EXPECT_NE(summary.findings[0].yaml.find("heap-use-after-free"), std::string::npos);
+    std::filesystem::remove_all(out);
+}
