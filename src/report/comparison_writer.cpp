@@ -148,7 +148,7 @@ void write_comparison_html(const std::vector<RunResult>& runs, std::ostream& out
         const auto summary = scenario::summarize(runs[i].scenarios);
         out << "<tr data-server=\"" << a(labels[i]) << "\"><td><b>" << e(labels[i]) << "</b><br><span class=\"muted "
             << "mono\">" << e(truncate_utf8(runs[i].target.greeting, 120)) << "</span></td><td class=\"mono\">"
-            << e(runs[i].target.address) << "</td><td>" << e(runs[i].started) << "</td>";
+            << e(runs[i].target.address) << "</td><td class=\"nowrap\">" << e(runs[i].started) << "</td>";
         for (auto o : all_outcomes) {
             const int n = count_of(summary, o);
             out << "<td class=\"num" << (n == 0 ? " zero" : "") << "\" data-outcome=\"" << to_string(o) << "\">" << n
