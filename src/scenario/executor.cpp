@@ -210,8 +210,8 @@ class Run {
         for (const auto* a : {&c.accounts.primary, &c.accounts.secondary, &c.accounts.empty}) {
             if (!*a) continue;
             // RFC 1939 §13 and the brief: passwords never reach a transcript, nor their PLAIN encoding.
-            transcript_.add_secret((*a)->pass);
-            transcript_.add_secret(pop3::sasl_plain_encode({"", (*a)->user, (*a)->pass}));
+            add_secret((*a)->pass);
+            add_secret(pop3::sasl_plain_encode({"", (*a)->user, (*a)->pass}));
         }
     }
 
@@ -277,12 +277,29 @@ class Run {
         for (auto& [name, sess] : sessions_)
             if (sess.conn) sess.conn->close();
         r.notes.insert(r.notes.end(), notes_.begin(), notes_.end());
+        // A server may echo a secret back (e.g. in an error text): reasons and notes are scrubbed like transcripts.
+        for (auto* text : {&r.reason, &r.expected, &r.received})
+            scrub(*text);
+        for (auto& n : r.notes)
+            scrub(n);
         r.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
         fill_transcript(r);
         return r;
     }
 
   private:
+    void add_secret(const std::string& secret) {
+        if (secret.empty()) return;
+        transcript_.add_secret(secret);
+        secrets_.push_back(secret);
+    }
+
+    void scrub(std::string& text) const {
+        for (const auto& s : secrets_)
+            for (std::size_t pos; (pos = text.find(s)) != std::string::npos;)
+                text.replace(pos, s.size(), client::Transcript::redacted);
+    }
+
     milliseconds left() const { return std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now()); }
     milliseconds bound(const Step& st) const {
         milliseconds b = st.timeout ? *st.timeout : c_.step_timeout;
@@ -342,14 +359,14 @@ class Run {
                     return false;
                 }
                 auto d = pop3::apop_digest(*sess.timestamp, p->pass);
-                transcript_.add_secret(d);
+                add_secret(d);
                 out += d;
             } else if (name == "plain" && p) {
                 out += pop3::sasl_plain_encode({"", p->user, p->pass});
             } else if (name == "plain_self" && p) {
                 // RFC 4616 §2: an authorization identity equal to the authentication identity.
                 auto b64 = pop3::sasl_plain_encode({p->user, p->user, p->pass});
-                transcript_.add_secret(b64);
+                add_secret(b64);
                 out += b64;
             } else if (auto it = captures_.find(name); it != captures_.end()) {
                 if (const auto* iv = std::get_if<std::int64_t>(&it->second)) {
@@ -550,7 +567,7 @@ class Run {
             case LoginMech::apop: {
                 if (!sess.timestamp) return StepOutcome::error("APOP: the greeting had no timestamp");
                 auto digest = pop3::apop_digest(*sess.timestamp, cred->pass);
-                transcript_.add_secret(digest);
+                add_secret(digest);
                 if (auto o = send_line(sess, "APOP " + cred->user + " " + digest); o.status != StepStatus::ok) return o;
                 return finish(read_and_match(sess, st, pop3::ReplyKind::single_line, ReplyOrigin{"APOP", true}, e));
             }
@@ -740,6 +757,7 @@ class Run {
     std::uint32_t next_session_ = 0;
     Captures captures_;
     std::vector<std::string> notes_;
+    std::vector<std::string> secrets_;
 };
 
 }  // namespace

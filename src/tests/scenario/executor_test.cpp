@@ -138,6 +138,18 @@ steps:
     EXPECT_TRUE(saw_pass);
 }
 
+TEST(Executor, EchoedSecretsAreScrubbedFromReasons) {
+    Rig rig;
+    rig.probe_once();
+    rig.server.on("PASS", "-ERR wrong password s3cret-pw\r\n");
+    auto r = rig.run("id: t.echo\ntitle: e\nsteps: [connect, login]\n");
+    EXPECT_EQ(r.outcome, Outcome::fail);
+    EXPECT_EQ(r.reason.find("s3cret-pw"), std::string::npos) << r.reason;
+    EXPECT_NE(r.reason.find("<redacted>"), std::string::npos) << r.reason;
+    for (const auto& t : r.transcript)
+        EXPECT_EQ(t.text.find("s3cret-pw"), std::string::npos) << t.text;
+}
+
 TEST(Executor, ShouldStepsWarnAndStrictFails) {
     Rig rig;
     rig.server.on("STAT", "+OK 2 320 extra text\r\n");
