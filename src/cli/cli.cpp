@@ -53,8 +53,15 @@ std::vector<std::string> Arguments::all(const std::string& name) const {
 
 std::filesystem::path default_scenarios_dir() {
     if (const char* env = std::getenv("POP3SPEC_SCENARIOS"); env && *env) return env;
+    // An installed pop3spec reads the installed suite; a binary in a build tree reads its source tree's (so a stale
+    // installation never shadows the scenarios being edited).
     std::error_code ec;
-    if (std::filesystem::is_directory(POP3SPEC_INSTALLED_SCENARIOS, ec)) return POP3SPEC_INSTALLED_SCENARIOS;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    std::string prefix = std::string(POP3SPEC_INSTALL_PREFIX) + "/";
+    bool installed = !ec && self.rfind(prefix, 0) == 0;
+    if ((installed || !std::filesystem::is_directory(POP3SPEC_SOURCE_SCENARIOS, ec)) &&
+        std::filesystem::is_directory(POP3SPEC_INSTALLED_SCENARIOS, ec))
+        return POP3SPEC_INSTALLED_SCENARIOS;
     return POP3SPEC_SOURCE_SCENARIOS;
 }
 
