@@ -90,6 +90,9 @@ struct ServerConfig {
     /// Worker threads running the event loop; 0 means one per core.
     unsigned threads = 0;
     LogLevel log_level = LogLevel::info;
+    /// Test-only: SessionFault bits (engine/session.hpp) given to every session, for the mutation self-test
+    /// (reference-server/tests/mutants). No configuration key or command-line flag sets it: 0 in the shipped server.
+    std::uint64_t test_session_faults = 0;
 };
 
 /// "memory", "maildir", "mbox".

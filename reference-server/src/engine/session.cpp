@@ -47,6 +47,26 @@ std::string cut(std::string_view text, std::size_t max) {
     return std::string(text.substr(0, max));
 }
 
+// Test-only (SessionFault::number_atoi): C's atoi() reading of a message number, leading digits and nothing else
+// checked, as the UCB popper did (requirements D3).
+std::optional<std::uint64_t> atoi_number(std::string_view text) {
+    std::uint64_t value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') break;
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return value;
+}
+
+// Test-only (SessionFault::lock_kept_after_disconnect): maildrops whose lock a faulty session never releases. Never
+// freed: the mutant's point is a lock that outlives its session.
+void leak_maildrop(std::unique_ptr<Maildrop> drop) {
+    static std::mutex mutex;
+    static auto* leaked = new std::vector<std::unique_ptr<Maildrop>>();
+    std::lock_guard lock(mutex);
+    leaked->push_back(std::move(drop));
+}
+
 }  // namespace
 
 struct Session::Impl {
@@ -56,6 +76,8 @@ struct Session::Impl {
     std::shared_ptr<const SessionConfig> config;
     Store* store = nullptr;
     bool tls = false;
+    // Test-only SessionFault bits (zero in the shipped server); see fault().
+    std::uint64_t faults = 0;
 
     SessionState state = SessionState::authorization;
     AfterFlush after_flush = AfterFlush::none;
@@ -78,6 +100,13 @@ struct Session::Impl {
     std::size_t chunk_size = 0;
     std::size_t list_cursor = 0;
 
+    // Test-only state of the mutants (docs/mutation-testing.md); untouched when faults == 0.
+    bool raw_line_start = true;           // no_byte_stuffing*: the unstuffed output is at a line start
+    char last_body_octet = '\n';          // no_final_crlf: the last octet of the body sent so far
+    std::string held_reply;               // pipelined_reordered: a reply held back behind the next one
+    std::vector<std::uint64_t> lf_sizes;  // sizes_with_lf: sizes with LF line ends
+    std::uint64_t uid_epoch = 0;          // uidl_unstable: differs in every session
+
     // AUTHORIZATION.
     std::string apop_timestamp;
     std::string pending_user;    // the name of the last successful USER
@@ -98,6 +127,7 @@ struct Session::Impl {
         : config(std::move(c)),
           store(&s),
           tls(o.tls_active),
+          faults(config->faults),
           framer(std::max(config->max_command_line, config->max_auth_line)) {}
 
     // Readers may refer to their maildrop: close them first, whatever the member order.
@@ -107,6 +137,9 @@ struct Session::Impl {
 
     const SessionConfig& cfg() const { return *config; }
 
+    // Test-only: whether a mutant is switched on. One bit test; false for every fault in the shipped server.
+    bool fault(SessionFault f) const { return (faults & fault_bit(f)) != 0; }
+
     void log(std::string_view event) const {
         if (cfg().log) cfg().log(event);
     }
@@ -115,12 +148,15 @@ struct Session::Impl {
 
     void reply_line(std::string_view line) {
         std::string_view text = line.substr(0, max_reply_line - 2);
+        if (fault(SessionFault::reply_over_512)) text = line;
         out.append(text);
-        out.append("\r\n");
+        out.append(fault(SessionFault::lf_line_ends) ? "\n" : "\r\n");
         if (cfg().log) log("S: " + std::string(text));
     }
     void ok(std::string_view text = {}) {
+        const std::size_t at = out.size();
         reply_line(text.empty() ? std::string("+OK") : "+OK " + std::string(text));
+        if (fault(SessionFault::status_lower_case)) out.replace(at, 3, "+ok");
         bad_commands = 0;
     }
     void err(std::string_view text) { reply_line("-ERR " + std::string(text)); }
@@ -163,6 +199,7 @@ struct Session::Impl {
             if (host.empty()) host = "localhost";
             apop_timestamp = "<" + std::to_string(cfg().pid) + "." + std::to_string(counter) + "." +
                              std::to_string(seconds.count()) + "@" + host + ">";
+            if (fault(SessionFault::apop_timestamp_reused)) apop_timestamp = "<1.1@" + host + ">";
             greeting += " " + apop_timestamp;
         }
         ok(greeting);
@@ -189,7 +226,14 @@ struct Session::Impl {
                     break;
             }
             if (state == SessionState::closed) return Next::close;
-            if (!process_one()) return Next::read;
+            if (!process_one()) {
+                if (fault(SessionFault::pipelined_reordered) && !held_reply.empty()) {
+                    out += held_reply;
+                    held_reply.clear();
+                    continue;
+                }
+                return Next::read;
+            }
         }
     }
 
@@ -208,12 +252,32 @@ struct Session::Impl {
         }
         std::optional<pop3::FramedLine> line = framer.next();
         if (!line) return false;
+        const std::size_t reply_start = out.size();
         if (sasl_continuation) {
             sasl_response(*line);
         } else {
             command(*line);
         }
+        if (fault(SessionFault::pipelined_dropped)) discard_input();
+        if (fault(SessionFault::pipelined_reordered)) reorder_reply(reply_start);
         return true;
+    }
+
+    // Test-only (SessionFault::pipelined_reordered): a single-line reply with another command already buffered is
+    // held back and sent after that command's reply.
+    void reorder_reply(std::size_t reply_start) {
+        if (!held_reply.empty()) {
+            if (stream == Stream::none) {
+                out += held_reply;
+                held_reply.clear();
+            }
+            return;
+        }
+        const bool more = framer.has_line() || input.find('\n', input_pos) != std::string::npos;
+        if (more && stream == Stream::none && after_flush == AfterFlush::none && reply_start <= out.size()) {
+            held_reply = out.substr(reply_start);
+            out.resize(reply_start);
+        }
     }
 
     // ---- commands ------------------------------------------------------------------------------------------------
@@ -223,7 +287,9 @@ struct Session::Impl {
         user_accepted = false;
         // R2449-LEN-3: an over-long line gets one -ERR; its overflow was skipped by the framer, never run as a command.
         if (line.error || line.wire_octets > cfg().max_command_line) {
+            if (fault(SessionFault::overlong_line_split)) return split_overlong(line);
             log("C: <line too long>");
+            if (fault(SessionFault::reply_over_512)) return bad("line too long: " + line.text);
             bad("line too long");
             return;
         }
@@ -241,6 +307,9 @@ struct Session::Impl {
         const pop3::Command& cmd = *parsed;
         log_command(cmd);
         const std::string& k = cmd.keyword;
+        if (fault(SessionFault::keywords_case_sensitive) && line.text.compare(0, k.size(), k) != 0) {
+            return bad("unknown command");
+        }
 
         if (k == "CAPA") return capa(cmd);
         if (k == "QUIT") return quit(cmd);
@@ -248,10 +317,17 @@ struct Session::Impl {
             if (k == "USER") return user_command(cmd);
             if (k == "PASS") return pass_command(cmd, was_user_accepted);
             // RFC 1939 §7: APOP only right after the greeting or a failed USER/PASS, not after a successful USER.
-            if (k == "APOP") return was_user_accepted ? bad("APOP not allowed after USER") : apop_command(cmd);
+            if (k == "APOP") {
+                if (fault(SessionFault::apop_after_user)) return apop_command(cmd);
+                return was_user_accepted ? bad("APOP not allowed after USER") : apop_command(cmd);
+            }
             if (k == "AUTH") return auth_command(cmd);
             if (k == "STLS") return stls_command(cmd);
+            if (fault(SessionFault::transaction_commands_before_login) && (k == "NOOP" || k == "STAT" || k == "RSET")) {
+                return ok(k == "STAT" ? "0 0" : "");
+            }
             if (is_transaction_command(k)) return bad("command not valid before login");
+            if (fault(SessionFault::unknown_command_ok)) return ok();
             return bad("unknown command");
         }
         // TRANSACTION
@@ -263,11 +339,29 @@ struct Session::Impl {
         if (k == "DELE") return dele_command(cmd);
         if (k == "NOOP") return no_args(cmd) ? ok() : bad("NOOP takes no arguments");
         if (k == "RSET") return rset_command(cmd);
+        if (k == "STLS" && fault(SessionFault::stls_in_transaction)) return stls_command(cmd);
         if (k == "USER" || k == "PASS" || k == "APOP" || k == "AUTH" || k == "STLS") {
+            if (fault(SessionFault::login_commands_after_login) && k != "STLS") return ok("already logged in");
             // RFC 1939 §7, RFC 5034 §4, RFC 2595 §4: only in AUTHORIZATION.
             return bad("already authenticated");
         }
+        if (fault(SessionFault::unknown_command_ok)) return ok();
         return bad("unknown command");
+    }
+
+    // Test-only (SessionFault::overlong_line_split): a fixed 255-octet read buffer runs an over-long line as two
+    // commands, the overflow being the second (requirements D6: loss of sync).
+    void split_overlong(const pop3::FramedLine& line) {
+        const std::size_t first = cfg().max_command_line - 2;
+        pop3::FramedLine head;
+        head.text = line.text.substr(0, first);
+        head.wire_octets = head.text.size() + 2;
+        pop3::FramedLine tail;
+        tail.text = line.text.substr(std::min(first, line.text.size()));
+        tail.wire_octets = std::min<std::uint64_t>(tail.text.size() + 2, cfg().max_command_line);
+        tail.text.resize(std::min(tail.text.size(), first));
+        command(head);
+        if (!tail.text.empty()) command(tail);
     }
 
     static bool is_transaction_command(std::string_view k) {
@@ -315,7 +409,11 @@ struct Session::Impl {
             line("SASL PLAIN");
         }
         // RFC 2595 §4 (and its §8 registration): STLS is announced in AUTHORIZATION only, while TLS is not active.
-        if (state == SessionState::authorization && cfg().tls_available && !tls) line("STLS");
+        if (state == SessionState::authorization && cfg().tls_available && !tls) {
+            line("STLS");
+        } else if (fault(SessionFault::capa_stls_always) && cfg().tls_available) {
+            line("STLS");
+        }
         if (!cfg().expire.empty()) line("EXPIRE " + cfg().expire);
         if (cfg().login_delay.count() > 0) line("LOGIN-DELAY " + std::to_string(cfg().login_delay.count()));
         // RFC 2449 §6.9: IMPLEMENTATION SHOULD NOT be given before login (it helps attackers).
@@ -331,24 +429,34 @@ struct Session::Impl {
         if (state == SessionState::transaction) {
             // RFC 1939 §6: QUIT from TRANSACTION enters UPDATE and removes the messages marked deleted.
             state = SessionState::update;
-            std::vector<std::size_t> numbers;
-            numbers.reserve(deleted_count);
-            for (std::size_t i = 0; i < deleted.size(); ++i) {
-                if (deleted[i]) numbers.push_back(i + 1);
-            }
-            std::error_code ec = numbers.empty() ? std::error_code() : maildrop->commit(numbers);
+            std::size_t removed = 0;
+            std::error_code ec = apply_deletions(removed);
             if (ec) {
                 log("update failed: " + ec.message());
                 // RFC 1939 §6 and RFC 3206 §4: the deletions could not all be applied; the client may retry later.
                 err("[SYS/TEMP] some deleted messages not removed");
             } else {
-                ok("bye (" + std::to_string(numbers.size()) + " messages deleted)");
+                ok("bye (" + std::to_string(removed) + " messages deleted)");
             }
+        } else if (fault(SessionFault::quit_authorization_update)) {
+            // The mutant runs UPDATE with no maildrop open, and reports its failure.
+            err("[SYS/TEMP] some deleted messages not removed");
         } else {
             // RFC 1939 §4: QUIT in AUTHORIZATION closes without UPDATE.
             ok("bye");
         }
         close_after_flush();
+    }
+
+    // RFC 1939 §6 UPDATE: removes the messages marked deleted, atomically (the store's commit).
+    std::error_code apply_deletions(std::size_t& removed) {
+        std::vector<std::size_t> numbers;
+        numbers.reserve(deleted_count);
+        for (std::size_t i = 0; i < deleted.size(); ++i) {
+            if (deleted[i]) numbers.push_back(i + 1);
+        }
+        removed = numbers.size();
+        return numbers.empty() || !maildrop ? std::error_code() : maildrop->commit(numbers);
     }
 
     void user_command(const pop3::Command& cmd) {
@@ -364,12 +472,13 @@ struct Session::Impl {
     void pass_command(const pop3::Command& cmd, bool after_user) {
         if (!plaintext_ok()) return bad("plaintext login not allowed without TLS, use STLS");
         // RFC 1939 §7: PASS only immediately after a successful USER.
-        if (!after_user) return bad("PASS must follow a successful USER");
+        if (!after_user && !fault(SessionFault::pass_without_user)) return bad("PASS must follow a successful USER");
         // RFC 1939 §7: the password is the rest of the line (it may contain spaces).
         if (cmd.rest.empty()) return bad("PASS takes one argument");
         const std::string name = pending_user;
         const auto it = cfg().users.find(name);
-        const bool good = it != cfg().users.end() && pop3::secure_equals(cmd.rest, it->second);
+        const bool good = it != cfg().users.end() &&
+                          (fault(SessionFault::any_password_accepted) || pop3::secure_equals(cmd.rest, it->second));
         if (!good) return auth_failed();
         login(name);
     }
@@ -389,7 +498,7 @@ struct Session::Impl {
             err("[SYS/TEMP] digest unavailable");
             return;
         }
-        if (!pop3::secure_equals(digest, expected)) return auth_failed();
+        if (!pop3::secure_equals(digest, expected) && !fault(SessionFault::apop_any_digest)) return auth_failed();
         login(name);
     }
 
@@ -420,6 +529,11 @@ struct Session::Impl {
         log("C: <SASL response redacted>");
         // RFC 5034 §4: "*" cancels the exchange, and the server answers -ERR.
         if (line.text == "*") {
+            if (fault(SessionFault::auth_cancel_ignored)) {
+                reply_line("+ ");
+                sasl_continuation = true;
+                return;
+            }
             err("authentication cancelled");
             return;
         }
@@ -448,7 +562,7 @@ struct Session::Impl {
         ok("begin TLS negotiation");
         // RFC 2595 §4 (and CVE-2011-0411): whatever the client pipelined after STLS in plaintext is thrown away,
         // never executed after the handshake.
-        discard_input();
+        if (!fault(SessionFault::stls_injection)) discard_input();
         pending_user.clear();
         after_flush = AfterFlush::start_tls;
     }
@@ -462,7 +576,7 @@ struct Session::Impl {
     // RFC 3206 §6: [AUTH] on every failure caused by the credentials themselves.
     void auth_failed() {
         ++failed_auths;
-        err("[AUTH] authentication failed");
+        err(fault(SessionFault::no_auth_code) ? "authentication failed" : "[AUTH] authentication failed");
         if (cfg().max_failed_auths != 0 && failed_auths >= cfg().max_failed_auths) {
             close_after_flush();  // RFC 1939 §4 permits closing after a failed authentication
         } else if (cfg().failed_auth_delay.count() > 0) {
@@ -491,6 +605,8 @@ struct Session::Impl {
         total_octets = 0;
         for (const auto& m : maildrop->messages())
             total_octets += m.size;
+        if (fault(SessionFault::sizes_with_lf)) count_lf_sizes();
+        if (fault(SessionFault::uidl_unstable)) uid_epoch = ++global_counter;
         deleted_count = 0;
         deleted_octets = 0;
         state = SessionState::transaction;
@@ -505,33 +621,97 @@ struct Session::Impl {
     std::size_t live_count() const { return messages().size() - deleted_count; }
     std::uint64_t live_octets() const { return total_octets - deleted_octets; }
 
+    // The size LIST, STAT and RETR report for message index i (RFC 1939 §5: octets as sent, CRLF counted).
+    std::uint64_t size_of(std::size_t i) const {
+        if (fault(SessionFault::sizes_with_lf)) return lf_sizes[i];
+        return messages()[i].size;
+    }
+
+    // The unique-id UIDL reports for message index i (RFC 1939 §7).
+    std::string uid_of(std::size_t i) const {
+        const std::string& uid = messages()[i].uid;
+        if (faults == 0) return uid;
+        if (fault(SessionFault::uidl_unstable)) return uid.substr(0, 40) + "-" + std::to_string(uid_epoch);
+        if (fault(SessionFault::uidl_duplicate)) return uid.substr(0, uid.find('.'));
+        if (fault(SessionFault::uidl_forbidden_chars)) return uid.substr(0, 40) + "\xC3\xBC";
+        if (fault(SessionFault::uidl_too_long)) return uid + "-" + std::string(71, 'x');
+        return uid;
+    }
+
+    // Test-only (SessionFault::sizes_with_lf): each message's size with LF line ends, as stored on many Unix servers.
+    void count_lf_sizes() {
+        lf_sizes.assign(messages().size(), 0);
+        std::vector<char> buffer(64 * 1024);
+        for (std::size_t i = 0; i < messages().size(); ++i) {
+            std::uint64_t line_ends = 0;
+            std::error_code ec;
+            if (auto r = maildrop->open(i + 1, ec)) {
+                while (const std::size_t got = r->read(std::span<char>(buffer.data(), buffer.size()), ec)) {
+                    line_ends += static_cast<std::uint64_t>(std::count(buffer.begin(), buffer.begin() + got, '\n'));
+                }
+            }
+            lf_sizes[i] = messages()[i].size - std::min(line_ends, messages()[i].size);
+        }
+        total_octets = 0;
+        for (const std::uint64_t size : lf_sizes)
+            total_octets += size;
+    }
+
     // RFC 1939 §5: a message number names an existing message not marked deleted; anything else is -ERR.
-    std::optional<std::size_t> message_number(std::string_view arg) {
-        const auto n = parse_decimal(arg);
+    // `for_dele`: the caller is DELE (only its own mutant lets a deleted message through).
+    std::optional<std::size_t> message_number(std::string_view arg, bool for_dele = false) {
+        auto n = parse_decimal(arg);
+        if (faults != 0) n = faulty_number(arg, n);
         if (!n || *n == 0 || *n > messages().size()) {
             bad("no such message");
             return std::nullopt;
         }
-        if (deleted[*n - 1]) {
+        if (deleted[*n - 1] &&
+            !fault(for_dele ? SessionFault::dele_twice_accepted : SessionFault::deleted_still_served)) {
             bad("message already deleted");
             return std::nullopt;
         }
         return static_cast<std::size_t>(*n);
     }
 
+    // Test-only: the message-number mutants (requirements D3 and D1).
+    std::optional<std::uint64_t> faulty_number(std::string_view arg, std::optional<std::uint64_t> n) const {
+        if (fault(SessionFault::number_atoi)) n = atoi_number(arg);
+        if (fault(SessionFault::number_wraps_32bit) && n) n = *n & 0xFFFFFFFFULL;
+        if (fault(SessionFault::number_zero_is_first) && n == 0ULL) n = 1;
+        if (fault(SessionFault::numbers_off_by_one) && n) n = *n + 1;
+        if (fault(SessionFault::renumber_after_dele) && n && *n > 0) {
+            // The n-th message not marked deleted, as if DELE had removed the message from the list.
+            std::uint64_t seen = 0;
+            for (std::size_t i = 0; i < deleted.size(); ++i) {
+                if (!deleted[i] && ++seen == *n) return i + 1;
+            }
+            return messages().size() + 1;
+        }
+        return n;
+    }
+
     void stat_command(const pop3::Command& cmd) {
         if (!no_args(cmd)) return bad("STAT takes no arguments");
+        if (fault(SessionFault::stat_counts_deleted)) {
+            std::uint64_t all = 0;
+            for (std::size_t i = 0; i < messages().size(); ++i)
+                all += size_of(i);
+            return ok(std::to_string(messages().size()) + " " + std::to_string(all));
+        }
         // RFC 1939 §5: deleted messages are not counted.
         ok(std::to_string(live_count()) + " " + std::to_string(live_octets()));
     }
 
     void list_command(const pop3::Command& cmd, Stream kind) {
         if (cmd.args.size() > 1) return bad("too many arguments");
-        if (cmd.args.size() == 1) {
+        if (cmd.args.size() == 1 && kind == Stream::list && fault(SessionFault::list_n_multiline)) {
+            // The mutant ignores the argument: it answers with the whole listing.
+        } else if (cmd.args.size() == 1) {
             const auto n = message_number(cmd.args[0]);
             if (!n) return;
-            const MessageInfo& m = messages()[*n - 1];
-            ok(std::to_string(*n) + " " + (kind == Stream::list ? std::to_string(m.size) : m.uid));
+            if (kind == Stream::uidl && fault(SessionFault::uidl_n_without_number)) return ok(uid_of(*n - 1));
+            ok(std::to_string(*n) + " " + (kind == Stream::list ? std::to_string(size_of(*n - 1)) : uid_of(*n - 1)));
             return;
         }
         if (kind == Stream::list) {
@@ -562,6 +742,8 @@ struct Session::Impl {
             return false;
         }
         stuffer = pop3::DotStuffer();
+        raw_line_start = true;
+        last_body_octet = '\n';
         // A small message gets a small buffer: stored octets never exceed the size as sent, so size + 1 reads it
         // whole and the next read reports the end.
         chunk_size = static_cast<std::size_t>(
@@ -575,18 +757,21 @@ struct Session::Impl {
         const auto n = servable(cmd.args[0]);
         if (!n || !open_message(*n)) return;
         top.reset();
-        ok(std::to_string(messages()[*n - 1].size) + " octets");
+        ok(std::to_string(size_of(*n - 1)) + " octets");
         stream = Stream::message;
     }
 
     void top_command(const pop3::Command& cmd) {
+        if (fault(SessionFault::top_advertised_missing)) return bad("TOP not implemented");
         if (cmd.args.size() != 2) return bad("TOP takes a message number and a line count");
         // RFC 1939 §7: the line count is a non-negative number; a count too large for 64 bits means "all".
         const std::string& lines = cmd.args[1];
         if (lines.empty() || !std::all_of(lines.begin(), lines.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             return bad("invalid line count");
         }
-        const std::uint64_t k = parse_decimal(lines).value_or(UINT64_MAX);
+        std::uint64_t k = parse_decimal(lines).value_or(UINT64_MAX);
+        if (fault(SessionFault::top_zero_sends_body) && k == 0) k = UINT64_MAX;
+        if (fault(SessionFault::top_counts_separator) && k > 0) --k;
         const auto n = servable(cmd.args[0]);
         if (!n || !open_message(*n)) return;
         top.emplace(k);
@@ -596,17 +781,19 @@ struct Session::Impl {
 
     void dele_command(const pop3::Command& cmd) {
         if (cmd.args.size() != 1) return bad("DELE takes one argument");
-        const auto n = message_number(cmd.args[0]);
+        const auto n = message_number(cmd.args[0], true);
         if (!n) return;
         deleted[*n - 1] = true;
         ++deleted_count;
-        deleted_octets += messages()[*n - 1].size;
+        deleted_octets += size_of(*n - 1);
         ok("message " + std::to_string(*n) + " deleted");
     }
 
     void rset_command(const pop3::Command& cmd) {
         if (!no_args(cmd)) return bad("RSET takes no arguments");
+        if (fault(SessionFault::rset_keeps_deletions)) return ok("maildrop reset");
         std::fill(deleted.begin(), deleted.end(), false);
+        if (fault(SessionFault::rset_keeps_counters)) return ok("maildrop reset");
         deleted_count = 0;
         deleted_octets = 0;
         ok("maildrop has " + std::to_string(live_count()) + " messages (" + std::to_string(live_octets()) + " octets)");
@@ -637,15 +824,23 @@ struct Session::Impl {
         const auto& list = messages();
         while (list_cursor < list.size() && out.size() < cfg().stream_chunk) {
             const std::size_t i = list_cursor++;
-            if (deleted[i]) continue;  // RFC 1939 §5: deleted messages are not listed
+            // RFC 1939 §5: deleted messages are not listed
+            if (deleted[i] &&
+                !fault(stream == Stream::list ? SessionFault::list_shows_deleted : SessionFault::uidl_shows_deleted)) {
+                continue;
+            }
             out += std::to_string(i + 1);
             out += ' ';
-            out += stream == Stream::list ? std::to_string(list[i].size) : list[i].uid;
+            out += stream == Stream::list ? std::to_string(size_of(i)) : uid_of(i);
             out += "\r\n";
         }
         if (list_cursor >= list.size()) {
-            out += ".\r\n";
+            if (!(fault(SessionFault::empty_listing_unterminated) && live_count() == 0)) out += ".\r\n";
             stream = Stream::none;
+            if (fault(SessionFault::pipelined_reordered) && !held_reply.empty()) {
+                out += held_reply;
+                held_reply.clear();
+            }
         }
     }
 
@@ -669,13 +864,47 @@ struct Session::Impl {
             data = data.substr(0, top->accept(data));
             finished = finished || top->done();
         }
+        const std::size_t body_start = out.size();
         stuffer.encode(data, out);
+        if (faults != 0) mutate_body(body_start, data);
         if (finished) {
-            stuffer.finish(out);  // RFC 1939 §3: CRLF if missing, then ".CRLF"
+            if (fault(SessionFault::no_final_crlf) && last_body_octet != '\n') {
+                out += ".\r\n";  // the terminator glued to the last line: the client never sees it
+                stuffer = pop3::DotStuffer();
+            } else {
+                stuffer.finish(out);  // RFC 1939 §3: CRLF if missing, then ".CRLF"
+            }
             reader.reset();
             chunk.reset();
             top.reset();
             stream = Stream::none;
+            if (fault(SessionFault::pipelined_reordered) && !held_reply.empty()) {
+                out += held_reply;
+                held_reply.clear();
+            }
+        }
+    }
+
+    // Test-only: the body mutants rewrite what the stuffer appended from out[start].
+    void mutate_body(std::size_t start, std::string_view data) {
+        if (!data.empty()) last_body_octet = data.back();
+        if (fault(SessionFault::no_byte_stuffing) || (top && fault(SessionFault::no_byte_stuffing_top))) {
+            // Undo the stuffing: the stuffer doubled every "." at a line start, in the same call.
+            std::string plain;
+            plain.reserve(out.size() - start);
+            bool at_start = raw_line_start;
+            for (std::size_t i = start; i < out.size(); ++i) {
+                if (at_start && out[i] == '.' && i + 1 < out.size() && out[i + 1] == '.') ++i;
+                plain += out[i];
+                at_start = out[i] == '\n';
+            }
+            raw_line_start = at_start;
+            out.resize(start);
+            out += plain;
+        }
+        if (fault(SessionFault::eight_bit_stripped)) {
+            for (std::size_t i = start; i < out.size(); ++i)
+                out[i] = static_cast<char>(static_cast<unsigned char>(out[i]) & 0x7F);
         }
     }
 };
@@ -732,7 +961,7 @@ void Session::resume() {
 void Session::tls_started() {
     auto& s = *impl_;
     s.tls = true;
-    s.discard_input();
+    if (!s.fault(SessionFault::stls_injection)) s.discard_input();
     if (s.after_flush == Impl::AfterFlush::start_tls) s.after_flush = Impl::AfterFlush::none;
     s.log("TLS started");
 }
@@ -741,6 +970,10 @@ void Session::timed_out() {
     auto& s = *impl_;
     // RFC 1939 §3: autologout closes without UPDATE and (here) without a reply.
     s.log("autologout");
+    if (s.fault(SessionFault::update_on_autologout) && s.state == SessionState::transaction) {
+        std::size_t removed = 0;
+        (void)s.apply_deletions(removed);
+    }
     s.out.clear();
     s.out_pos = 0;
     s.stream = Impl::Stream::none;
@@ -751,6 +984,14 @@ void Session::timed_out() {
 void Session::disconnected() {
     auto& s = *impl_;
     s.log("disconnected");
+    if (s.fault(SessionFault::update_on_disconnect) && s.state == SessionState::transaction) {
+        std::size_t removed = 0;
+        (void)s.apply_deletions(removed);
+    }
+    if (s.fault(SessionFault::lock_kept_after_disconnect) && s.maildrop) {
+        s.reader.reset();
+        leak_maildrop(std::move(s.maildrop));
+    }
     s.out.clear();
     s.out_pos = 0;
     s.stream = Impl::Stream::none;

@@ -54,11 +54,75 @@ class LoginHistory {
     std::unordered_map<std::string, std::chrono::system_clock::time_point> last_;
 };
 
-/// Test-only fault flags (issue 5's server "mutants"): each one deliberately breaks one RFC rule. All off by default;
-/// the shipped server never sets them.
+/// Test-only fault flags (issue 5's server "mutants", docs/mutation-testing.md): each one deliberately breaks one RFC
+/// rule the way a real server once did. All off by default; the shipped server never sets them (no configuration
+/// key or flag reaches SessionConfig::faults). Each is checked with one `if` on the path it breaks.
 enum class SessionFault : std::uint64_t {
     none = 0,
+    // -- maildrop listing (RFC 1939 §5) --
+    stat_counts_deleted = 1ULL << 0,   ///< STAT counts messages marked deleted (billpg/POP3Listener #9)
+    list_shows_deleted = 1ULL << 1,    ///< LIST lists messages marked deleted (twisted #9094)
+    uidl_shows_deleted = 1ULL << 2,    ///< UIDL lists messages marked deleted (twisted #9094)
+    deleted_still_served = 1ULL << 3,  ///< RETR/TOP/LIST n/UIDL n of a deleted message answer +OK (D1)
+    dele_twice_accepted = 1ULL << 4,   ///< DELE of a deleted message answers +OK and counts it twice
+    renumber_after_dele = 1ULL << 5,   ///< DELE renumbers the messages after it (RFC 1939 §5 forbids)
+    numbers_off_by_one = 1ULL << 6,    ///< message n is served as message n+1 (0- vs 1-based index)
+    number_atoi = 1ULL << 7,           ///< "1abc" is read as 1, "abc" as 0 (popper's atoi, D3)
+    number_zero_is_first = 1ULL << 8,  ///< message number 0 names message 1 (apache/james PR #2575)
+    number_wraps_32bit = 1ULL << 9,    ///< 2^32+1 aliases message 1 (D3)
+    list_n_multiline = 1ULL << 10,     ///< LIST n answered with the whole listing (mailpit #518)
+    sizes_with_lf = 1ULL << 11,        ///< LIST/STAT sizes counted with LF line ends (D10)
+    // -- bodies and framing (RFC 1939 §3, §7) --
+    no_byte_stuffing = 1ULL << 12,            ///< RETR and TOP send "."-lines unstuffed (mailpit #299, greenmail #475)
+    no_byte_stuffing_top = 1ULL << 13,        ///< only TOP forgets the stuffing (hmailserver #126, greenmail #984)
+    top_zero_sends_body = 1ULL << 14,         ///< TOP n 0 sends the whole body (0 read as "no limit")
+    top_counts_separator = 1ULL << 15,        ///< TOP n k counts the blank separator line as a body line (D24)
+    top_advertised_missing = 1ULL << 16,      ///< CAPA lists TOP but TOP answers -ERR (D7: WildDuck, cmail)
+    no_final_crlf = 1ULL << 17,               ///< a body without a final line end gets "." glued to its last line
+    eight_bit_stripped = 1ULL << 18,          ///< the high bit of body octets is cleared (7-bit transport)
+    lf_line_ends = 1ULL << 19,                ///< status lines end with a bare LF (D5)
+    empty_listing_unterminated = 1ULL << 20,  ///< an empty LIST/UIDL listing has no terminating "." line
+    status_lower_case = 1ULL << 21,           ///< "+ok" instead of "+OK" (RFC 1939 §3, D12)
+    reply_over_512 = 1ULL << 22,              ///< -ERR echoes the whole offending line, past 512 octets (RFC 2449 §4)
+    // -- UPDATE, RSET, locking (RFC 1939 §4, §6) --
+    update_on_disconnect = 1ULL << 23,        ///< deletions are applied when the client drops the connection
+    update_on_autologout = 1ULL << 24,        ///< deletions are applied when the autologout timer fires (slow)
+    rset_keeps_deletions = 1ULL << 25,        ///< RSET answers +OK but unmarks nothing
+    rset_keeps_counters = 1ULL << 26,         ///< RSET unmarks the messages but STAT still subtracts them
+    quit_authorization_update = 1ULL << 27,   ///< QUIT in AUTHORIZATION runs UPDATE without a maildrop and fails
+    lock_kept_after_disconnect = 1ULL << 28,  ///< a dropped connection leaves the maildrop locked (stale lock)
+    // -- UIDL (RFC 1939 §7) --
+    uidl_unstable = 1ULL << 29,          ///< unique-ids change from one session to the next (WildDuck, D8)
+    uidl_duplicate = 1ULL << 30,         ///< different messages share a unique-id (truncated ids, D8)
+    uidl_forbidden_chars = 1ULL << 31,   ///< unique-ids contain octets outside 0x21-0x7E
+    uidl_too_long = 1ULL << 32,          ///< unique-ids longer than 70 characters (the Fastmail report, D8)
+    uidl_n_without_number = 1ULL << 33,  ///< UIDL n answers "+OK uid" without the number (twisted #9104)
+    // -- AUTHORIZATION (RFC 1939 §4, §7; RFC 5034; RFC 3206) --
+    pass_without_user = 1ULL << 34,      ///< PASS works without a USER right before it (D15)
+    any_password_accepted = 1ULL << 35,  ///< PASS accepts a wrong password for an existing user
+    apop_any_digest = 1ULL << 36,        ///< APOP accepts any well-formed digest
+    apop_after_user = 1ULL << 37,        ///< APOP is accepted right after a successful USER
+    apop_timestamp_reused = 1ULL << 38,  ///< every greeting carries the same APOP timestamp
+    no_auth_code = 1ULL << 39,           ///< a bad password gets -ERR without [AUTH] (RFC 3206 §4)
+    auth_cancel_ignored = 1ULL << 40,    ///< AUTH's "*" does not cancel: another challenge follows
+    // -- states and syntax (RFC 1939 §3) --
+    transaction_commands_before_login = 1ULL << 41,  ///< STAT, NOOP, RSET answer +OK in AUTHORIZATION
+    login_commands_after_login = 1ULL << 42,         ///< USER, PASS, APOP, AUTH answer +OK in TRANSACTION
+    unknown_command_ok = 1ULL << 43,                 ///< unknown commands answer +OK
+    keywords_case_sensitive = 1ULL << 44,            ///< only upper-case keywords are recognised
+    overlong_line_split = 1ULL << 45,                ///< a line over 255 octets is run as two commands (D6)
+    // -- pipelining and STLS (RFC 2449 §6.6, RFC 2595 §4) --
+    pipelined_dropped = 1ULL << 46,    ///< commands buffered behind the current one are thrown away
+    pipelined_reordered = 1ULL << 47,  ///< a pipelined reply is sent after the reply that follows it
+    stls_injection = 1ULL << 48,       ///< plaintext pipelined after STLS runs inside TLS (CVE-2011-0411)
+    stls_in_transaction = 1ULL << 49,  ///< STLS is accepted after login (RFC 2595 §4)
+    capa_stls_always = 1ULL << 50,     ///< CAPA lists STLS after login and after TLS (RFC 2595 §4)
 };
+
+/// The bit of a SessionFault, for SessionConfig::faults.
+constexpr std::uint64_t fault_bit(SessionFault fault) noexcept {
+    return static_cast<std::uint64_t>(fault);
+}
 
 /// Everything a session needs to know about the server it belongs to. Shared (read-only) by all sessions of a
 /// listener: hold it in a std::shared_ptr<const SessionConfig>.

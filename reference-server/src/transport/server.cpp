@@ -49,6 +49,7 @@ std::shared_ptr<const SessionConfig> make_session_config(const ServerConfig& con
     sc->max_message_size = config.limits.max_message_size;
     sc->authorization_timeout = config.limits.preauth_idle;
     sc->transaction_timeout = config.limits.autologout;
+    sc->faults = config.test_session_faults;  // test-only mutants; 0 unless a test sets it
     if (logger.enabled(LogLevel::debug)) {
         // The engine redacts secrets in what it logs; the transport adds the session id.
         sc->log = [&logger](std::string_view line) {
