@@ -43,7 +43,11 @@ if [ $do_build -eq 1 ]; then
     if [ "$build" = build/fuzz ] && [ ! -f build/fuzz/CMakeCache.txt ]; then
         cmake --preset fuzz >/dev/null || exit 2
     fi
-    cmake --build "$build" --target pop3spec_fuzzers -j "$jobs" >/dev/null || { echo "fuzz.sh: build failed" >&2; exit 2; }
+    if ! build_log=$(cmake --build "$build" --target pop3spec_fuzzers -j "$jobs" 2>&1); then
+        tail -n 30 <<<"$build_log" >&2
+        echo "fuzz.sh: build failed" >&2
+        exit 2
+    fi
 fi
 if [ ${#harnesses[@]} -eq 0 ]; then
     for exe in "$build"/fuzz/fuzz_*; do
