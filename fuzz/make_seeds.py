@@ -211,3 +211,5 @@ session("open-perm", 0, 0, login() + [FAULTS, 8, RETR, 2, TOP, 2, 1, FAULTS, 32,
 session("timeout", 0, 0, login() + [DELE, 1, STAT, TIMEOUT, QUIT])
 session("timeout-auth", 0, 0, [USER, 0, TIMEOUT])
 session("login-delay", 0, 0x80, login(1) + login() + [CAPA, QUIT])
+raw_session("bare-keywords", 0, 0, b"DELE\r\nTOP\r\nAPOP\r\nXTND x\r\nUSER alice\r\nPASS wonderland\r\nDELE\r\nTOP\r\n"
+            b"USER\r\nPASS\r\nAPOP\r\nXTND x\r\nLIST 1 2\r\nSTLS\r\nAUTH\r\nQUIT\r\n")
