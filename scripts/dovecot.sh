@@ -8,7 +8,14 @@
 #
 # Accounts (the standard fixture users): alice, bob, empty with password "secret"; their Maildirs are
 # DIR/mail/USER/ (write messages there, e.g. with `pop3spec run --seed-maildir DIR/mail/alice`).
-# Environment: DOVECOT_USERS="alice bob empty" overrides the account list; DOVECOT_EXTRA adds config lines.
+# Environment: DOVECOT_USERS="alice bob empty" overrides the account list; DOVECOT_EXTRA adds config lines;
+# DOVECOT_AUTH_DELAYS=default keeps Dovecot's failed-login delays (see below).
+#
+# Failed logins: by default Dovecot holds every failed authentication for auth_failure_delay (2 s) and, through
+# anvil's auth penalty, delays the next logins from the same IP by 2..15 s. The suite fails logins on purpose dozens
+# of times, so the rig sets auth_failure_delay = 0 (the auth process still answers on its 0.5 s failure timer) and
+# disables the penalty the way Dovecot documents (no anvil-auth-penalty listener). Both are deployment settings: the
+# POP3 code paths are unchanged. The security scenario that records the failed-login delay then sees ~0.5 s.
 set -euo pipefail
 
 cmd=${1:?usage: dovecot.sh start|stop DIR [PORT]}
@@ -33,6 +40,13 @@ start)
     echo "$u:{PLAIN}secret:$me_uid:$me_gid::$dir/mail/$u" >>"$dir/passwd"
   done
   chown -R "$me_uid:$me_gid" "$dir/mail"
+  auth_delays='auth_failure_delay = 0
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}'
+  [ "${DOVECOT_AUTH_DELAYS:-}" = default ] && auth_delays=''
   cat >"$dir/dovecot.conf" <<CONF
 base_dir = $dir/run
 state_dir = $dir/run/state
@@ -84,6 +98,7 @@ userdb {
   driver = passwd-file
   args = $dir/passwd
 }
+${auth_delays}
 ${DOVECOT_EXTRA:-}
 CONF
   mkdir -p "$dir/run/state"
