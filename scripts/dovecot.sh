@@ -16,6 +16,7 @@
 # of times, so the rig sets auth_failure_delay = 0 (the auth process still answers on its 0.5 s failure timer) and
 # disables the penalty the way Dovecot documents (no anvil-auth-penalty listener). Both are deployment settings: the
 # POP3 code paths are unchanged. The security scenario that records the failed-login delay then sees ~0.5 s.
+# login_trusted_networks is deliberately not set: it tags the greeting with [XCLIENT] and lifts neither delay.
 set -euo pipefail
 
 cmd=${1:?usage: dovecot.sh start|stop DIR [PORT]}
@@ -62,7 +63,6 @@ info_log_path = $dir/dovecot.log
 default_login_user = dovenull
 default_internal_user = dovecot
 first_valid_uid = 1
-login_trusted_networks = 127.0.0.0/8
 pop3_uidl_format = %08Xu%08Xv
 pop3_lock_session = yes
 service pop3-login {
