@@ -190,14 +190,15 @@ class SessionRun {
         ReplyRecord rec;
         rec.login = true;
         rec.command = "USER " + env_.account.user;
-        if (auto s = conn_->send_line(rec.command); !s) return ended_early(s.error().to_string(), 0);
+        if (auto s = conn_->send_line(rec.command); !s)
+            return ended_early(s.error().to_string(), result_.replies.size());
         pop3::Reply reply;
         if (!read(
                 rec, [&](pop3::client::ReadOptions o) { return conn_->read_reply(rec.kind, std::move(o)); }, &reply))
             return;
         rec.command = "PASS <redacted>";
         if (auto s = conn_->send_line("PASS " + env_.account.pass, pop3::client::Secret::pass_argument); !s)
-            return ended_early(s.error().to_string(), 0);
+            return ended_early(s.error().to_string(), result_.replies.size());
         if (!read(
                 rec, [&](pop3::client::ReadOptions o) { return conn_->read_reply(rec.kind, std::move(o)); }, &reply))
             return;

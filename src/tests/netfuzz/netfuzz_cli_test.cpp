@@ -38,10 +38,10 @@ TEST(NetfuzzCli, FindsSavesAndReplaysAFinding) {
     const auto dir = std::filesystem::temp_directory_path() / ("pop3spec-netfuzz-cli-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::string out, err;
-    const int rc = run_cli(
-        {"fuzz", "--server-cmd", std::string(NETFUZZ_FAULT_SERVER) + " --port {port} --fault state", "--user", "alice",
-         "--pass", "secret", "--sessions", "1500", "--seed", "1", "--timeout", "500", "--out", dir.string(), "--quiet"},
-        out, err);
+    const int rc = run_cli({"fuzz", "--server-cmd", std::string(NETFUZZ_FAULT_SERVER) + " --port {port} --fault state",
+                            "--user", "alice", "--pass", "secret", "--sessions", "1500", "--seed", "1", "--timeout",
+                            "1000", "--out", dir.string(), "--quiet"},
+                           out, err);
     EXPECT_EQ(rc, pop3::cli::exit_failures) << err;
     auto summary = pop3::scenario::json::parse(out);
     EXPECT_EQ(summary.at("sessions").as_int(), 1500);

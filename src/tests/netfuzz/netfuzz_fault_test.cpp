@@ -37,7 +37,7 @@ nf::FuzzOptions options(const std::filesystem::path& out, std::uint64_t sessions
     o.accounts = {{"alice", "secret"}};
     o.seed = 1;
     o.max_sessions = sessions;
-    o.reply_timeout = std::chrono::milliseconds(400);
+    o.reply_timeout = std::chrono::milliseconds(1000);  // generous for ASan builds on a loaded machine
     o.out_dir = out;
     o.stop_after_findings = 1;
     o.minimize_options.max_trials = 150;
