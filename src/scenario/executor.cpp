@@ -135,6 +135,7 @@ struct Session {
     LoginMech mech = LoginMech::target_default;
     Account account = Account::primary;
     bool in_sasl = false;  // the last reply was a continuation: the next line answers it (RFC 5034 §4)
+    bool greeted = false;  // connected and greeted once: a missing conn afterwards means the server closed it
 };
 
 enum class StepStatus { ok, failed, error };
@@ -465,6 +466,7 @@ class Run {
         sess.conn.reset();
         sess.pending.clear();
         sess.in_sasl = false;
+        sess.greeted = false;
         sess.tls = mode;
         TlsMode effective = mode;
         if (effective == TlsMode::target_default)
@@ -487,6 +489,7 @@ class Run {
             // DESIGN.md: a timeout (or close) before the greeting is an error, not a verdict on the protocol.
             return StepOutcome::error(fmt::format("no greeting: {}", g.error().to_string()));
         }
+        sess.greeted = true;
         sess.timestamp.reset();
         if (auto ts = pop3::find_apop_timestamp(g->text)) sess.timestamp = std::string(*ts);
         Expectation def;
@@ -501,6 +504,10 @@ class Run {
 
     // STLS, +OK, handshake (RFC 2595 §4). Bytes after the +OK are discarded by the client and reported here.
     StepOutcome starttls(Session& sess, const Step& st, bool send_stls) {
+        // A server that closed the connection instead of a handshake (e.g. after commands pipelined with STLS) gets
+        // a verdict at the step's level; a session never opened is a scenario error.
+        if (!sess.conn && sess.greeted)
+            return StepOutcome::fail("a TLS handshake after +OK to STLS", "the server had closed the connection", true);
         if (!sess.conn) return StepOutcome::error("the session is not connected");
         if (send_stls) {
             if (auto o = send_line(sess, "STLS"); o.status != StepStatus::ok) return o;
