@@ -3,19 +3,24 @@
 # listening on 127.0.0.1 only. The system-wide service is never touched.
 #
 #   scripts/dovecot.sh start DIR [PORT]   write DIR/dovecot.conf, start dovecot in the background, wait until the
-#                                          POP3 greeting arrives; prints "dovecot pop3 127.0.0.1:PORT"
+#                                          POP3 greeting arrives; prints "dovecot pop3s 127.0.0.1:TLSPORT" (implicit TLS,
+#                                          RFC 8314) and then, as its last line, "dovecot pop3 127.0.0.1:PORT"
 #   scripts/dovecot.sh stop DIR            stop it (SIGTERM, then SIGKILL after 5 s)
 #
 # Accounts (the standard fixture users): alice, bob, empty with password "secret"; their Maildirs are
 # DIR/mail/USER/ (write messages there, e.g. with `pop3spec run --seed-maildir DIR/mail/alice`).
 # Environment: DOVECOT_USERS="alice bob empty" overrides the account list; DOVECOT_EXTRA adds config lines;
-# DOVECOT_AUTH_DELAYS=default keeps Dovecot's failed-login delays (see below).
+# DOVECOT_AUTH_DELAYS=default keeps Dovecot's failed-login delays (see below); DOVECOT_TLS=no turns off STLS and
+# the pop3s listener (by default a self-signed certificate for localhost is made in DIR); DOVECOT_APOP=no turns off
+# APOP (by default `auth_mechanisms = plain apop`, so the greeting carries an APOP timestamp).
 #
 # Failed logins: by default Dovecot holds every failed authentication for auth_failure_delay (2 s) and, through
 # anvil's auth penalty, delays the next logins from the same IP by 2..15 s. The suite fails logins on purpose dozens
 # of times, so the rig sets auth_failure_delay = 0 (the auth process still answers on its 0.5 s failure timer) and
 # disables the penalty the way Dovecot documents (no anvil-auth-penalty listener). Both are deployment settings: the
 # POP3 code paths are unchanged. The security scenario that records the failed-login delay then sees ~0.5 s.
+# disable_plaintext_auth keeps its default (yes): Dovecot counts 127.0.0.1 as secured, so USER/PASS and PLAIN
+# still work on the loopback listener, as they would for any local client.
 # login_trusted_networks is deliberately not set: it tags the greeting with [XCLIENT] and lifts neither delay.
 set -euo pipefail
 
@@ -30,6 +35,20 @@ free_port() {
 case "$cmd" in
 start)
   port=${3:-$(free_port)}
+  tls_port=0
+  tls_conf='ssl = no'
+  if [ "${DOVECOT_TLS:-yes}" != no ]; then
+    tls_port=$(free_port)
+    [ "$tls_port" != "$port" ] || tls_port=$(free_port)
+    mkdir -p "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost -keyout "$dir/key.pem" \
+      -out "$dir/cert.pem" >/dev/null 2>&1
+    tls_conf="ssl = yes
+ssl_cert = <$dir/cert.pem
+ssl_key = <$dir/key.pem"
+  fi
+  mechanisms='plain apop'
+  [ "${DOVECOT_APOP:-yes}" = no ] && mechanisms=plain
   mkdir -p "$dir/run" "$dir/mail"
   # Dovecot refuses to access mail as root: as root the Maildirs belong to nobody (files written later by root
   # with mode 644 stay readable, and the folders stay writable for dovecot's renames and unlinks).
@@ -54,9 +73,8 @@ state_dir = $dir/run/state
 instance_name = pop3spec-dovecot-$port
 protocols = pop3
 listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
+${tls_conf}
+auth_mechanisms = ${mechanisms}
 mail_location = maildir:~
 log_path = $dir/dovecot.log
 info_log_path = $dir/dovecot.log
@@ -71,7 +89,9 @@ service pop3-login {
     port = $port
   }
   inet_listener pop3s {
-    port = 0
+    address = 127.0.0.1
+    port = $tls_port
+    ssl = yes
   }
 }
 service imap-login {
@@ -112,6 +132,7 @@ s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)
 s.settimeout(2)
 assert s.recv(512).startswith(b"+OK")
 PY
+      [ "$tls_port" = 0 ] || echo "dovecot pop3s 127.0.0.1:$tls_port"
       echo "dovecot pop3 127.0.0.1:$port"
       exit 0
     fi

@@ -38,12 +38,16 @@ for _ in 1 2 3; do
   started=
 done
 [ -n "$started" ] || { echo "dovecot did not start"; exit 1; }
-echo "$started ($(dovecot --version))"
+echo "$started" | sed "s/\$/ ($(dovecot --version))/"
 port=${started##*:}
+# The implicit-TLS listener (RFC 8314) for the scenarios that connect with TLS from the start.
+implicit=()
+tls_line=$(echo "$started" | grep '^dovecot pop3s ' || true)
+[ -z "$tls_line" ] || implicit=(--implicit-target "${tls_line##* }")
 
 export POP3SPEC_PASS=secret POP3SPEC_PASS2=secret POP3SPEC_EMPTY_PASS=secret
 status=0
-"$pop3spec" run --target "127.0.0.1:$port" --user alice --user2 bob --empty-user empty \
+"$pop3spec" run --target "127.0.0.1:$port" "${implicit[@]}" --user alice --user2 bob --empty-user empty \
   --seed-maildir "$rig/mail/{user}" --scenarios "$src/scenarios" --fixtures "$src/scenarios/fixtures" \
   --baseline "$src/scenarios/baselines/dovecot.yaml" --global-timeout 240s \
   --json "$out/result.json" --junit "$out/result.xml" --color never "$@" >"$out/run.txt" 2>&1 || status=$?
