@@ -462,6 +462,9 @@ struct Session::Impl {
     void user_command(const pop3::Command& cmd) {
         if (!plaintext_ok()) return bad("plaintext login not allowed without TLS, use STLS");
         if (cmd.args.size() != 1) return bad("USER takes one argument");
+        if (fault(SessionFault::auth_code_on_user) && !cfg().users.contains(cmd.args.front())) {
+            return err("[AUTH] no such user");
+        }
         pending_user = cmd.args.front();
         user_accepted = true;
         // RFC 1939 §7 and §13: +OK whether or not the mailbox exists, so USER reveals nothing; never [AUTH] here
@@ -590,7 +593,10 @@ struct Session::Impl {
         std::unique_ptr<Maildrop> drop = store->lock(name, ec);
         if (!drop) {
             log("lock " + name + ": " + ec.message());
-            if (ec == StoreErrc::in_use) return err("[IN-USE] maildrop already locked");
+            if (ec == StoreErrc::in_use) {
+                if (fault(SessionFault::in_use_without_code)) return err("maildrop already locked");
+                return err("[IN-USE] maildrop already locked");
+            }
             if (ec == StoreErrc::permanent) return err("[SYS/PERM] maildrop unavailable");
             return err("[SYS/TEMP] maildrop unavailable, try later");
         }

@@ -117,6 +117,9 @@ enum class SessionFault : std::uint64_t {
     stls_injection = 1ULL << 48,       ///< plaintext pipelined after STLS runs inside TLS (CVE-2011-0411)
     stls_in_transaction = 1ULL << 49,  ///< STLS is accepted after login (RFC 2595 §4)
     capa_stls_always = 1ULL << 50,     ///< CAPA lists STLS after login and after TLS (RFC 2595 §4)
+    // -- response codes (RFC 2449 §8, RFC 3206), graded SHOULD or implied by the suite: strict-profile mutants --
+    in_use_without_code = 1ULL << 51,  ///< a login refused for a locked maildrop lacks [IN-USE] (D9)
+    auth_code_on_user = 1ULL << 52,    ///< USER of an unknown name answers -ERR [AUTH] (R3206-AUTH-2, D31)
 };
 
 /// The bit of a SessionFault, for SessionConfig::faults.

@@ -182,6 +182,20 @@ const std::vector<Mutant> catalogue = {
      "RFC 2595 §4 (STLS listed only before login and TLS)",
      "",
      {"stls", "capa"}},
+    {F::in_use_without_code,
+     "in_use_without_code",
+     "RFC 2449 §8.1.2 [IN-USE] (R1939-LOCK-1, with RESP-CODES)",
+     "D9 (Dovecot answers -ERR [IN-USE]; OpenPop clients expect a locked-mailbox error)",
+     {"lock"},
+     false,
+     true},
+    {F::auth_code_on_user,
+     "auth_code_on_user",
+     "RFC 3206 §5 ([AUTH] not on USER; R3206-AUTH-2)",
+     "D31 (USER answers that reveal information)",
+     {"auth"},
+     false,
+     true},
 };
 
 }  // namespace

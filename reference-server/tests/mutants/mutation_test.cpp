@@ -6,6 +6,8 @@
 //   POP3SPEC_MUTANTS_SLOW=1     also the slow mutants (autologout: each needs ~12 minutes)
 //   POP3SPEC_MUTANTS_PARALLEL=N mutants run at once (default 3)
 //   POP3SPEC_MUTANTS_JOBS=N     scenario workers per mutant (default 3)
+//   POP3SPEC_MUTANTS_FULL=1     run the whole suite on every mutant (no stop at the first failing batch), to count
+//                               how many scenarios kill each one (docs/mutation-testing.md "Kill matrix")
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -100,6 +102,7 @@ TEST(MutationSelfTest, SuitePassesOnTheCleanServerAndKillsEveryMutant) {
     const auto fixtures = sc::load_fixtures(std::filesystem::path(POP3SPEC_SCENARIOS_DIR) / "fixtures");
     ASSERT_FALSE(scenarios.empty());
     const bool slow = std::getenv("POP3SPEC_MUTANTS_SLOW") != nullptr;
+    const bool full = std::getenv("POP3SPEC_MUTANTS_FULL") != nullptr;
 
     SuiteOptions options;
     options.scenarios = &scenarios;
@@ -155,13 +158,15 @@ TEST(MutationSelfTest, SuitePassesOnTheCleanServerAndKillsEveryMutant) {
         if (!only.empty() ? only.contains(m.name) : (slow || !m.slow)) selected.push_back(&m);
     }
     std::vector<SuiteOutcome> outcomes(selected.size());
+    options.step_timeout = strict_options.step_timeout = std::chrono::seconds(5);
     std::atomic<std::size_t> next{0};
     std::mutex print;
     auto worker = [&] {
         for (std::size_t i = next++; i < selected.size(); i = next++) {
             const Mutant& m = *selected[i];
-            outcomes[i] = run_suite(fault_bit(m.fault), m.tags, true, m.strict ? clean_strict_failures : clean_failures,
-                                    m.strict ? strict_options : options);
+            outcomes[i] =
+                run_suite(fault_bit(m.fault), m.tags, !full, m.strict ? clean_strict_failures : clean_failures,
+                          m.strict ? strict_options : options);
             std::lock_guard lock(print);
             std::cout << fmt::format("  {:<34} {}\n", m.name,
                                      outcomes[i].killer ? "killed by " + outcomes[i].killer->id : "SURVIVED")
@@ -188,9 +193,17 @@ TEST(MutationSelfTest, SuitePassesOnTheCleanServerAndKillsEveryMutant) {
         }
         if (o.killer) {
             ++killed;
-            table += fmt::format("  KILLED    {:<34} by {}{} ({} scenarios, {:.1f} s)\n              {}\n", m.name,
-                                 o.killer->id, m.strict ? " [strict profile]" : "", o.results.size(), o.seconds,
-                                 one_line(o.killer->reason));
+            table += fmt::format("  KILLED    {:<34} by {}{} ({} of {} scenarios failed, {:.1f} s)\n              {}\n",
+                                 m.name, o.killer->id, m.strict ? " [strict profile]" : "", o.failures,
+                                 o.results.size(), o.seconds, one_line(o.killer->reason));
+            if (full) {
+                for (const auto& r : o.results) {
+                    const auto& ignored = m.strict ? clean_strict_failures : clean_failures;
+                    if (r.outcome == sc::Outcome::fail && r.id != o.killer->id && !ignored.contains(r.id)) {
+                        table += "              also " + r.id + "\n";
+                    }
+                }
+            }
         } else {
             table += fmt::format("  SURVIVED  {:<34} {} ({} scenarios ran, none failed)\n", m.name, m.clause,
                                  o.results.size());
