@@ -6,7 +6,6 @@
 #include <fstream>
 #include <iostream>
 #include <ostream>
-#include <regex>
 
 #include "cli/cli.hpp"
 #include "cli/embedded_server.hpp"
