@@ -3,8 +3,8 @@
 # listening on 127.0.0.1 only. The system-wide service is never touched.
 #
 #   scripts/dovecot.sh start DIR [PORT]   write DIR/dovecot.conf, start dovecot in the background, wait until the
-#                                          POP3 greeting arrives; prints "dovecot pop3s 127.0.0.1:TLSPORT" (implicit TLS,
-#                                          RFC 8314) and then, as its last line, "dovecot pop3 127.0.0.1:PORT"
+#                                          POP3 greeting arrives; prints "dovecot pop3s 127.0.0.1:TLSPORT" (implicit
+#                                          TLS, RFC 8314) and then, as its last line, "dovecot pop3 127.0.0.1:PORT"
 #   scripts/dovecot.sh stop DIR            stop it (SIGTERM, then SIGKILL after 5 s)
 #
 # Accounts (the standard fixture users): alice, bob, empty with password "secret"; their Maildirs are
@@ -52,7 +52,11 @@ ssl_key = <$dir/key.pem"
   mkdir -p "$dir/run" "$dir/mail"
   # Dovecot refuses to access mail as root: as root the Maildirs belong to nobody (files written later by root
   # with mode 644 stay readable, and the folders stay writable for dovecot's renames and unlinks).
-  if [ "$(id -u)" -eq 0 ]; then me_uid=$(id -u nobody); me_gid=$(id -g nobody); else me_uid=$(id -u); me_gid=$(id -g); fi
+  if [ "$(id -u)" -eq 0 ]; then
+    me_uid=$(id -u nobody) me_gid=$(id -g nobody)
+  else
+    me_uid=$(id -u) me_gid=$(id -g)
+  fi
   : >"$dir/passwd"
   for u in ${DOVECOT_USERS:-alice bob empty}; do
     mkdir -p "$dir/mail/$u/cur" "$dir/mail/$u/new" "$dir/mail/$u/tmp"
