@@ -22,7 +22,12 @@ out=$(realpath "$out")
 rm -f "$out/result.json" "$out/result.xml" "$out/run.txt" "$out/dovecot.log"
 # The rig lives under /tmp: Dovecot's unix sockets sit in its base_dir, and socket paths are limited to 108 octets.
 rig=$(mktemp -d /tmp/pop3spec-dovecot-XXXXXX)
+watchdog=
 cleanup() {
+  if [ -n "$watchdog" ]; then
+    pkill -P "$watchdog" 2>/dev/null || true  # its sleep: the watchdog subshell then ends without stopping anything
+    kill "$watchdog" 2>/dev/null || true
+  fi
   bash "$src/scripts/dovecot.sh" stop "$rig" >/dev/null 2>&1 || true
   cp "$rig/dovecot.log" "$out/dovecot.log" 2>/dev/null || true
   rm -rf "$rig"
@@ -38,6 +43,9 @@ for _ in 1 2 3; do
   started=
 done
 [ -n "$started" ] || { echo "dovecot did not start"; exit 1; }
+# If ctest kills this script at its TIMEOUT (300 s; SIGKILL runs no trap), Dovecot still stops by itself.
+(sleep 290 && bash "$src/scripts/dovecot.sh" stop "$rig") >/dev/null 2>&1 &
+watchdog=$!
 echo "$started" | sed "s/\$/ ($(dovecot --version))/"
 port=${started##*:}
 # The implicit-TLS listener (RFC 8314) for the scenarios that connect with TLS from the start.
