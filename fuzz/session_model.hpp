@@ -204,7 +204,9 @@ struct SessionSetup {
         c->faults = mutants;
         // Determinism (issue 7): fixed clock, fixed APOP counter, no log.
         c->clock = [] { return fixed_now(); };
-        c->next_id = [] { return std::uint64_t{7}; };
+        // A counter per configuration, from 7: deterministic for each input, yet every greeting of one server is
+        // different (RFC 1939 §7), which drive() checks with a second session.
+        c->next_id = [counter = std::make_shared<std::uint64_t>(6)] { return ++*counter; };
         return c;
     }
 };
@@ -889,9 +891,9 @@ inline SessionRun drive(const SessionSetup& setup, const Conversation& conversat
         return {};
     };
     SessionRun run;
+    auto config = std::make_shared<pop3::server::SessionConfig>(*setup.config());
+    config->log = [](std::string_view line) { check_log_line(line); };
     {
-        auto config = std::make_shared<pop3::server::SessionConfig>(*setup.config());
-        config->log = [](std::string_view line) { check_log_line(line); };
         pop3::server::SessionOptions options;
         options.tls_active = setup.implicit_tls;
         pop3::server::Session session(config, store, options);
@@ -977,6 +979,17 @@ inline SessionRun drive(const SessionSetup& setup, const Conversation& conversat
                     break;
             }
         }
+    }
+    if (setup.apop_enabled) {
+        // RFC 1939 §7: the timestamp "MUST be different each time the POP3 server issues a banner greeting".
+        pop3::server::MemoryStore empty;
+        pop3::server::Session second(config, empty);
+        second.start();
+        const std::string_view greeting = second.pending_output();
+        const std::string_view first = std::string_view(run.output).substr(0, run.output.find("\r\n"));
+        const auto stamp = [](std::string_view line) { return line.substr(std::min(line.find('<'), line.size())); };
+        POP3_FUZZ_CHECK(!stamp(first).empty() && stamp(greeting.substr(0, greeting.find("\r\n"))) != stamp(first),
+                        "the same APOP timestamp in two greetings: " + printable(first));
     }
     for (std::size_t i = 0; i < fixture_users().size() && i < 3; ++i) {
         const std::string& name = fixture_users()[i].name;
