@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libasio-dev libyaml-cpp-dev libgtest-dev libgmock-dev libfmt-dev libssl-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev llvm-14 clang-format-14
-  openssl python3 curl libxml2-utils procps
+  openssl python3 python3-yaml python3-jsonschema curl libxml2-utils procps
   # Headless browser the HTML report test renders the page in (reports: no console errors, totals match).
   chromium
   # Third-party peer server the runner is proven against (started by the tests on loopback, never as a service).
