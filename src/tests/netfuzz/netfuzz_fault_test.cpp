@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
 
 #include "netfuzz/fuzzer.hpp"
 #include "scenario/executor.hpp"
@@ -91,7 +92,13 @@ void find_planted(const std::string& fault, nf::FindingKind kind, const std::str
     ASSERT_TRUE(faulty);
     EXPECT_NE(replay(f.yaml_path, *faulty), sc::Outcome::pass) << f.yaml;
     if (kind == nf::FindingKind::crash) {
-        EXPECT_TRUE(faulty->dead(false)) << "the replay did not crash the server";
+        // The process may take a moment to go (a sanitizer build prints its report first).
+        std::optional<std::string> dead;
+        for (int i = 0; i < 100 && !dead; ++i) {
+            dead = faulty->dead(false);
+            if (!dead) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        EXPECT_TRUE(dead) << "the replay did not crash the server";
     }
     auto clean = fault_server("none");
     ASSERT_TRUE(clean);
