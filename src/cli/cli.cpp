@@ -65,6 +65,26 @@ std::filesystem::path default_scenarios_dir() {
     return POP3SPEC_SOURCE_SCENARIOS;
 }
 
+std::filesystem::path find_suite_file(const std::vector<std::filesystem::path>& scenario_paths,
+                                      const std::filesystem::path& marker) {
+    std::error_code ec;
+    for (const auto& given : scenario_paths) {
+        auto dir = std::filesystem::absolute(given, ec);
+        if (ec) continue;
+        dir = dir.lexically_normal();
+        if (dir.filename().empty()) dir = dir.parent_path();  // "rfc2449/" names the folder itself
+        if (!std::filesystem::is_directory(dir, ec)) dir = dir.parent_path();
+        for (;;) {
+            if (std::filesystem::is_regular_file(dir / marker, ec)) return dir / marker;
+            if (!dir.has_relative_path()) break;  // the root
+            dir = dir.parent_path();
+        }
+    }
+    auto fallback = default_scenarios_dir() / marker;
+    if (std::filesystem::is_regular_file(fallback, ec)) return fallback;
+    return {};
+}
+
 namespace {
 
 constexpr const char* top_help = R"(pop3spec — POP3 conformance testing

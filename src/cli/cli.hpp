@@ -50,6 +50,13 @@ class Arguments {
 /// source tree's scenarios/ (for a build that was not installed).
 std::filesystem::path default_scenarios_dir();
 
+/// The folder holding `marker` (e.g. "fixtures/fixtures.yaml" or "requirements.yaml") that is nearest to the
+/// scenario paths: for each path in order, its folder (a file's parent) and then each ancestor up to the root; else
+/// the default suite's (default_scenarios_dir()); else an empty path. So `--scenarios scenarios/rfc2449` finds
+/// scenarios/fixtures/ and scenarios/requirements.yaml.
+std::filesystem::path find_suite_file(const std::vector<std::filesystem::path>& scenario_paths,
+                                      const std::filesystem::path& marker);
+
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int list_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

@@ -20,7 +20,8 @@ Lists the scenarios: id, level, requirement refs and title.
   --scenarios PATH          a scenario file or folder (repeatable; default: the installed suite)
   --coverage                map every requirement id (scenarios/requirements.yaml) to its scenarios and list the
                             uncovered ones
-  --requirements FILE       the requirement list (default: requirements.yaml beside the scenarios)
+  --requirements FILE       the requirement list (default: the nearest requirements.yaml walking up from the
+                            scenario paths, else the suite's)
   --fail-on-uncovered-must  with --coverage: exit 1 when a server-side MUST id has no MUST scenario
   --help
 )";
@@ -61,9 +62,11 @@ int list_command(const std::vector<std::string>& args, std::ostream& out, std::o
         return exit_ok;
     }
     std::filesystem::path req_path = a.has("requirements") ? std::filesystem::path(a.get("requirements"))
-                                     : std::filesystem::is_directory(paths[0])
-                                         ? paths[0] / "requirements.yaml"
-                                         : default_scenarios_dir() / "requirements.yaml";
+                                                           : find_suite_file(paths, "requirements.yaml");
+    if (req_path.empty()) {
+        err << "pop3spec list: no requirements.yaml above the scenario paths nor in the suite (give --requirements)\n";
+        return exit_usage;
+    }
     std::vector<sc::Requirement> reqs;
     try {
         reqs = sc::load_requirements(req_path);

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -43,9 +44,11 @@ Seeding (replaces the maildrop with the fixtures; without one, content scenarios
                            POP3SPEC_USER set; its exit status is checked and its output kept in the report
 Selection:
   --scenarios PATH         a scenario file or folder (repeatable; default: the installed suite)
-  --fixtures DIR           the fixture messages (default: fixtures/ beside the scenarios)
+  --fixtures DIR           the fixture messages (default: the nearest fixtures/fixtures.yaml walking up from the
+                           scenario paths, else the suite's); a seeded run without fixtures is an error
   --id PATTERN             only scenarios whose id matches (* and ? wildcards; repeatable)
   --tag TAG                only scenarios with this tag (repeatable)
+  --exclude-tag TAG        leave out scenarios with this tag (repeatable; applied after --id and --tag)
 Execution:
   --jobs N                 parallel workers (each uses its own accounts; the embedded server makes them)
   --timeout DURATION       bound of one step, e.g. 5s (default 10s)
@@ -143,6 +146,13 @@ bool write_text(const std::string& path, const std::string& text, std::ostream& 
     return true;
 }
 
+std::string no_fixtures(const std::filesystem::path& tried) {
+    if (tried.empty())
+        return "no fixtures found: no fixtures/fixtures.yaml above the scenario paths nor in the suite (give "
+               "--fixtures DIR)";
+    return fmt::format("no fixtures found in {} (give --fixtures DIR)", tried.string());
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -163,6 +173,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
                        {"fixtures"},
                        {"id", true, true},
                        {"tag", true, true},
+                       {"exclude-tag", true, true},
                        {"jobs"},
                        {"timeout"},
                        {"scenario-timeout"},
@@ -229,6 +240,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     std::vector<sc::Scenario> selected;
     auto ids = a.all("id");
     auto tags = a.all("tag");
+    auto excluded = a.all("exclude-tag");
     for (auto& s : all) {
         if (!ids.empty() &&
             std::none_of(ids.begin(), ids.end(), [&](const std::string& p) { return glob_match(p, s.id); }))
@@ -237,15 +249,23 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
                 return std::find(s.tags.begin(), s.tags.end(), t) != s.tags.end();
             }))
             continue;
+        if (std::any_of(excluded.begin(), excluded.end(), [&](const std::string& t) {
+                return std::find(s.tags.begin(), s.tags.end(), t) != s.tags.end();
+            }))
+            continue;
         selected.push_back(std::move(s));
     }
-    std::filesystem::path fixtures_dir =
-        a.has("fixtures")
-            ? std::filesystem::path(a.get("fixtures"))
-            : (paths.size() == 1 && std::filesystem::is_directory(paths[0]) ? paths[0] : default_scenarios_dir()) /
-                  "fixtures";
+    // The fixtures: --fixtures, or the nearest fixtures/fixtures.yaml above the scenario paths, or the suite's.
+    std::filesystem::path fixtures_dir;
+    if (a.has("fixtures")) {
+        fixtures_dir = a.get("fixtures");
+    } else if (auto manifest = find_suite_file(paths, std::filesystem::path("fixtures") / "fixtures.yaml");
+               !manifest.empty()) {
+        fixtures_dir = manifest.parent_path();
+    }
     try {
-        if (std::filesystem::is_directory(fixtures_dir)) config.fixtures = sc::load_fixtures(fixtures_dir);
+        if (!fixtures_dir.empty() && std::filesystem::is_directory(fixtures_dir))
+            config.fixtures = sc::load_fixtures(fixtures_dir);
     } catch (const std::exception& e) {
         err << "pop3spec run: fixtures: " << e.what() << "\n";
         return exit_usage;
@@ -270,6 +290,8 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
         run.filters.push_back("id=" + i);
     for (const auto& t : tags)
         run.filters.push_back("tag=" + t);
+    for (const auto& t : excluded)
+        run.filters.push_back("exclude-tag=" + t);
     if (a.has("target")) {
         auto endpoint = parse_target(a.get("target"));
         if (!endpoint) throw std::invalid_argument("--target takes HOST:PORT (e.g. 127.0.0.1:110 or [::1]:995)");
@@ -297,12 +319,17 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
         if (a.has("seed-mbox")) seeder = sc::make_mbox_seeder(a.get("seed-mbox"));
         if (a.has("seed-cmd")) seeder = sc::make_command_seeder(a.get("seed-cmd"));
         if (seeder && config.fixtures.empty()) {
-            err << "pop3spec run: no fixtures found in " << fixtures_dir.string() << " (give --fixtures DIR)\n";
+            err << "pop3spec run: " << no_fixtures(fixtures_dir) << "\n";
             return exit_usage;
         }
         config.seeder = seeder.get();
     } else {
         if (seeders > 0) throw std::invalid_argument("seeding flags need --target (the embedded server seeds itself)");
+        // The embedded server is always seeded: never silently an empty maildrop.
+        if (config.fixtures.empty()) {
+            err << "pop3spec run: " << no_fixtures(fixtures_dir) << "\n";
+            return exit_usage;
+        }
         std::string why;
         embedded = EmbeddedServer::start(config.jobs, verbose, why);
         if (!embedded) {

@@ -176,5 +176,79 @@ TEST(Cli, EmbeddedReferenceServerRun) {
     EXPECT_FALSE(doc.target.capabilities.empty());
 }
 
+TEST(Cli, FixturesAndRequirementsFoundByWalkingUp) {
+    TempDir dir;
+    fs::create_directories(dir.path / "suite" / "fixtures");
+    fs::create_directories(dir.path / "suite" / "rfcX" / "deep");
+    auto manifest = dir.write("suite/fixtures/fixtures.yaml", "- a.eml\n");
+    dir.write("suite/requirements.yaml", "requirements: []\n");
+    auto found = find_suite_file({dir.path / "suite" / "rfcX" / "deep"}, fs::path("fixtures") / "fixtures.yaml");
+    EXPECT_EQ(found, manifest);
+    found = find_suite_file({dir.path / "suite" / "rfcX" / "deep" / ""}, "requirements.yaml");
+    EXPECT_EQ(found, dir.path / "suite" / "requirements.yaml");
+    // A file path starts from its folder.
+    auto f = dir.write("suite/rfcX/s.yaml", "id: a.b\ntitle: T\nsteps: [connect]\n");
+    EXPECT_EQ(find_suite_file({f}, fs::path("fixtures") / "fixtures.yaml"), manifest);
+    // Outside any suite: the default suite's (the source tree's here), never an unrelated empty folder.
+    TempDir lone;
+    auto fallback = find_suite_file({lone.path}, fs::path("fixtures") / "fixtures.yaml");
+    EXPECT_EQ(fallback, default_scenarios_dir() / "fixtures" / "fixtures.yaml");
+}
+
+TEST(Cli, SeededRunWithoutFixturesIsAnError) {
+    if (!embedded_server_available()) GTEST_SKIP() << "no reference server in this build";
+    TempDir dir;
+    auto f = dir.write("s.yaml", "id: a.b\ntitle: T\nsteps: [connect]\n");
+    fs::create_directories(dir.path / "nofix");
+    auto o = run({"run", "--scenarios", f.string(), "--fixtures", (dir.path / "nofix").string()});
+    EXPECT_EQ(o.code, exit_usage) << o.out << o.err;
+    EXPECT_NE(o.err.find("no fixtures found"), std::string::npos) << o.err;
+}
+
+TEST(Cli, SubfolderRunFindsTheSuiteFixtures) {
+    if (!embedded_server_available()) GTEST_SKIP() << "no reference server in this build";
+    fs::path src = POP3SPEC_SOURCE_DIR;
+    TempDir dir;
+    auto json = (dir.path / "r.json").string();
+    // A suite subfolder (no fixtures/ in it): the RETR scenarios compare bodies with the fixtures, so with an empty
+    // maildrop they would skip or fail.
+    auto o =
+        run({"run", "--scenarios", (src / "scenarios" / "rfc1939").string(), "--id", "rfc1939.retr.*", "--json", json});
+    EXPECT_EQ(o.code, exit_ok) << o.out << o.err;
+    std::ifstream in(json);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto doc = scenario::from_json(text.str());
+    EXPECT_GT(doc.summary.pass, 0);
+    EXPECT_EQ(doc.summary.skip, 0) << o.out;
+    EXPECT_EQ(doc.summary.fail, 0) << o.out;
+}
+
+TEST(Cli, ExcludeTag) {
+    pop3::testing::ScriptedServer server;
+    TempDir dir;
+    auto f = dir.write("s.yaml", R"(id: t.one
+title: one
+tags: [slow]
+steps: [connect]
+---
+id: t.two
+title: two
+tags: [fast, tls]
+steps: [connect]
+---
+id: t.three
+title: three
+steps: [connect]
+)");
+    std::string target = "127.0.0.1:" + std::to_string(server.port());
+    auto o = run({"run", "--target", target, "--user", "u", "--pass", "p", "--scenarios", f.string(), "--exclude-tag",
+                  "slow", "--exclude-tag", "tls", "--timeout", "2s"});
+    EXPECT_EQ(o.out.find("t.one"), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find("t.two"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("t.three"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("1 scenario(s)"), std::string::npos) << o.out;
+}
+
 }  // namespace
 }  // namespace pop3::cli
