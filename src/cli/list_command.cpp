@@ -78,6 +78,7 @@ int list_command(const std::vector<std::string>& args, std::ostream& out, std::o
     auto rows = sc::compute_coverage(reqs, all, unknown);
     int server = 0, covered = 0, must = 0, must_covered = 0;
     std::vector<const sc::CoverageRow*> uncovered;
+    out << fmt::format("{:<16} {:<7} {:<6} {}\n", "requirement", "level", "scope", "scenarios");
     for (const auto& row : rows) {
         const auto& r = row.requirement;
         std::string ids;
