@@ -379,7 +379,17 @@ struct Session::Impl {
             return log("C: APOP " + (cmd.args.empty() ? std::string() : cmd.args.front()) + " <redacted>");
         }
         if (cmd.keyword == "AUTH" && cmd.args.size() > 1) return log("C: AUTH " + cmd.args.front() + " <redacted>");
-        log("C: " + cmd.keyword + (cmd.rest.empty() ? std::string() : " " + cmd.rest));
+        // Only the arguments of commands known to carry no secret are logged: a password typed after a mistyped
+        // keyword ("PAS secret", "PASS" sent in the wrong state as "pass  secret") must not reach the log either.
+        static constexpr std::string_view public_arguments[] = {"USER", "LIST", "RETR", "DELE", "TOP",  "UIDL",
+                                                                "STAT", "NOOP", "RSET", "QUIT", "CAPA", "STLS"};
+        const bool is_public = std::find(std::begin(public_arguments), std::end(public_arguments), cmd.keyword) !=
+                               std::end(public_arguments);
+        if (cmd.rest.empty() || is_public) {
+            log("C: " + cmd.keyword + (cmd.rest.empty() ? std::string() : " " + cmd.rest));
+        } else {
+            log("C: " + cmd.keyword + " <" + std::to_string(cmd.rest.size()) + " octets of arguments redacted>");
+        }
     }
 
     // RFC 2449 §5 CAPA, valid in both states; lists exactly what works in the current state.

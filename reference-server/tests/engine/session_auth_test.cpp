@@ -486,3 +486,36 @@ TEST(SessionTimeouts, IdleTimeoutDependsOnState) {
 
 }  // namespace
 }  // namespace pop3::server::test
+
+namespace pop3::server::test {
+namespace {
+
+// Secrets never reach the engine's log, not even when the client mistypes the keyword that carries them or sends
+// them in the wrong state (found by the session fuzzer's log check: unknown commands were logged with their
+// arguments).
+TEST(SessionLog, ArgumentsOfUnknownOrSecretCommandsAreNotLogged) {
+    auto config = Harness::default_config();
+    auto lines = std::make_shared<std::vector<std::string>>();
+    config->log = [lines](std::string_view line) { lines->emplace_back(line); };
+    Harness h(config);
+    h.seed();
+    h.connect();
+    h.send("PAS hunter2\r\n");
+    h.send("XYZZY hunter2 again\r\n");
+    h.send("USER alice\r\n");
+    h.send("PASS hunter2\r\n");
+    h.send("USER alice\r\n");
+    h.send("PASS secret\r\n");
+    h.send("LIST 1\r\n");
+    ASSERT_FALSE(lines->empty());
+    bool saw_list_argument = false;
+    for (const auto& line : *lines) {
+        EXPECT_EQ(line.find("hunter2"), std::string::npos) << line;
+        EXPECT_EQ(line.find("secret"), std::string::npos) << line;
+        if (line == "C: LIST 1") saw_list_argument = true;
+    }
+    EXPECT_TRUE(saw_list_argument) << "arguments of commands without secrets stay in the log";
+}
+
+}  // namespace
+}  // namespace pop3::server::test
