@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <asio/error.hpp>
+#include <asio/ssl/error.hpp>
 #include <deque>
 #include <map>
 #include <thread>
@@ -134,8 +136,10 @@ struct Session {
     TlsMode tls = TlsMode::target_default;
     LoginMech mech = LoginMech::target_default;
     Account account = Account::primary;
-    bool in_sasl = false;  // the last reply was a continuation: the next line answers it (RFC 5034 §4)
-    bool greeted = false;  // connected and greeted once: a missing conn afterwards means the server closed it
+    bool in_sasl = false;            // the last reply was a continuation: the next line answers it (RFC 5034 §4)
+    bool greeted = false;            // connected and greeted once: a missing conn afterwards means the server closed it
+    bool logged_in = false;          // a login was accepted: the session may hold the maildrop lock (RFC 1939 §8)
+    Clock::time_point sent_at = {};  // end of the last write, for `capture: {t: latency}`
 };
 
 enum class StepStatus { ok, failed, error };
@@ -146,6 +150,9 @@ struct StepOutcome {
     std::string received;
     std::string message;         // used instead of expected/received when set
     bool stop = false;           // the session is out of sync: the scenario cannot go on
+    bool end = false;            // with status ok: the scenario ends here with its verdict so far (notes say why)
+    bool skip = false;           // with end: the scenario is skipped, `message` says why
+    bool peer_closed = false;    // failed because the server had closed the connection (nothing of a reply came)
     std::optional<Level> level;  // overrides the step's level (e.g. a broken implicit login is a MUST)
 
     static StepOutcome fail(std::string expected, std::string received, bool stop = false) {
@@ -238,9 +245,31 @@ class Run {
                     c_.deadline <= started_ + c_.scenario_timeout
                         ? "the run's global deadline passed"
                         : fmt::format("the scenario's time limit ({} ms) ran out", c_.scenario_timeout.count()));
+            } else if (st.if_open && !open(st.session)) {
+                // RFC 1939 §7: a server MAY close after a failed PASS/APOP; steps for the still-open case skip.
+                notes_.push_back(fmt::format("step {} `{}` (line {}) not run: the server had closed the session",
+                                             number, st.describe, st.where.line));
+                continue;
             } else {
                 o = run_step(st);
+                if (st.if_open && o.status != StepStatus::ok && o.peer_closed) {
+                    // The server closed after its last reply (e.g. -ERR to PASS, then close): as if_open says.
+                    if (auto it = sessions_.find(st.session); it != sessions_.end()) {
+                        if (it->second.conn) it->second.conn->close();
+                        it->second.conn.reset();
+                        it->second.pending.clear();
+                    }
+                    notes_.push_back(fmt::format("step {} `{}` (line {}) not run: the server had closed the session",
+                                                 number, st.describe, st.where.line));
+                    continue;
+                }
             }
+            if (o.status == StepStatus::ok && o.skip) {
+                r.outcome = Outcome::skip;
+                r.reason = fmt::format("step {} `{}` (line {}): {}", number, st.describe, st.where.line, o.message);
+                break;
+            }
+            if (o.status == StepStatus::ok && o.end) break;
             if (o.status == StepStatus::ok) continue;
             std::string reason = o.message.empty() ? fmt::format("step {} `{}` (line {}): expected {}, got {}", number,
                                                                  st.describe, st.where.line, o.expected, o.received)
@@ -276,7 +305,7 @@ class Run {
             if (o.stop) break;
         }
         for (auto& [name, sess] : sessions_)
-            if (sess.conn) sess.conn->close();
+            close_politely(sess);
         r.notes.insert(r.notes.end(), notes_.begin(), notes_.end());
         // A server may echo a secret back (e.g. in an error text): reasons and notes are scrubbed like transcripts.
         for (auto* text : {&r.reason, &r.expected, &r.received})
@@ -289,6 +318,29 @@ class Run {
     }
 
   private:
+    bool open(const std::string& name) const {
+        auto it = sessions_.find(name);
+        return it != sessions_.end() && it->second.conn && it->second.conn->is_open();
+    }
+
+    // A session still open when the scenario ends (it stopped early, or did not QUIT) and logged in may hold the
+    // maildrop lock (RFC 1939 §8); a plain close leaves a slow server releasing it while the next scenario logs in
+    // ([IN-USE], RFC 2449 §8.1.1). RSET first so that nothing marked is deleted (RFC 1939 §6: no UPDATE state was
+    // meant), then QUIT; each reply bounded by 1 s, and neither graded. Scenarios about disconnects use an explicit
+    // `disconnect` step, which leaves nothing open here.
+    void close_politely(Session& sess) {
+        if (!sess.conn) return;
+        if (sess.logged_in && !sess.in_sasl && sess.conn->is_open() && left() > -std::chrono::seconds(5)) {
+            auto opts = read_options(milliseconds(1000));
+            for (const char* line : {"RSET", "QUIT"}) {
+                if (!sess.conn->send_line(line, client::Secret::none)) break;
+                if (!sess.conn->read_reply(pop3::ReplyKind::single_line, opts)) break;
+            }
+        }
+        sess.conn->close();
+        sess.conn.reset();
+    }
+
     void add_secret(const std::string& secret) {
         if (secret.empty()) return;
         transcript_.add_secret(secret);
@@ -339,6 +391,12 @@ class Run {
             }
             std::string name = in.substr(i + 2, end - i - 2);
             i = end;
+            // ${apop_digest:NAME} / ${apop_digest_upper:NAME}: the digest over a captured timestamp (a replay).
+            std::string over;
+            if (auto colon = name.find(':'); colon != std::string::npos) {
+                over = name.substr(colon + 1);
+                name.resize(colon);
+            }
             const Credentials* p = credentials(Account::primary);
             const Credentials* s2 = credentials(Account::secondary);
             const Credentials* e = credentials(Account::empty);
@@ -354,12 +412,25 @@ class Run {
                 out += e->user;
             } else if (name == "empty_pass" && e) {
                 out += e->pass;
-            } else if (name == "apop_digest" && p) {
-                if (!sess.timestamp) {
-                    error = "${apop_digest}: the session's greeting had no APOP timestamp";
+            } else if ((name == "apop_digest" || name == "apop_digest_upper") && p) {
+                std::string ts;
+                if (!over.empty()) {
+                    auto it = captures_.find(over);
+                    const auto* sv = it == captures_.end() ? nullptr : std::get_if<std::string>(&it->second);
+                    if (!sv) {
+                        error = fmt::format("${{{}:{}}}: no captured timestamp named {}", name, over, over);
+                        return false;
+                    }
+                    ts = *sv;
+                } else if (sess.timestamp) {
+                    ts = *sess.timestamp;
+                } else {
+                    error = fmt::format("${{{}}}: the session's greeting had no APOP timestamp", name);
                     return false;
                 }
-                auto d = pop3::apop_digest(*sess.timestamp, p->pass);
+                // RFC 1939 §7: the digest is lower-case hex; ${apop_digest_upper} probes tolerance (R1939-APOP-8).
+                auto d = pop3::apop_digest(ts, p->pass);
+                if (name == "apop_digest_upper") d = upper(d);
                 add_secret(d);
                 out += d;
             } else if (name == "plain" && p) {
@@ -369,6 +440,9 @@ class Run {
                 auto b64 = pop3::sasl_plain_encode({p->user, p->user, p->pass});
                 add_secret(b64);
                 out += b64;
+            } else if (!over.empty()) {
+                error = fmt::format("${{{}:{}}}: only apop_digest and apop_digest_upper take a timestamp", name, over);
+                return false;
             } else if (auto it = captures_.find(name); it != captures_.end()) {
                 if (const auto* iv = std::get_if<std::int64_t>(&it->second)) {
                     out += std::to_string(*iv);
@@ -437,16 +511,25 @@ class Run {
                 sess.conn.reset();
                 return {};
             }
-            if (err.kind == client::Errc::io_error || err.kind == client::Errc::not_connected)
-                return StepOutcome::error(fmt::format("{} (while reading a reply)", err.to_string()));
+            if (err.kind == client::Errc::io_error || err.kind == client::Errc::not_connected) {
+                auto o = StepOutcome::error(fmt::format("{} (while reading a reply)", err.to_string()));
+                o.peer_closed = err.received == 0;
+                return o;
+            }
             std::string got = err.to_string();
             if (!err.partial.empty()) got += fmt::format(" after '{}'", escape_for_reason(err.partial, 120));
             if (err.kind == client::Errc::closed_by_peer) sess.conn.reset();
-            return StepOutcome::fail(describe(e), got, /*stop=*/true);
+            auto o = StepOutcome::fail(describe(e), got, /*stop=*/true);
+            o.peer_closed = err.kind == client::Errc::closed_by_peer && err.received == 0;
+            return o;
         }
         pop3::Reply& reply = r.value();
         sess.in_sasl = reply.status == pop3::Status::continuation;
+        if (reply.status == pop3::Status::ok &&
+            (origin.keyword == "PASS" || origin.keyword == "APOP" || origin.keyword == "AUTH"))
+            sess.logged_in = true;
         auto ctx = match_context();
+        ctx.latency_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - sess.sent_at).count();
         auto m = match_reply(e, reply, origin, ctx);
         if (out) *out = reply;
         if (m) return StepOutcome::fail(m->expected, m->received, static_cast<bool>(reply.error));
@@ -456,7 +539,12 @@ class Run {
     StepOutcome send_line(Session& sess, const std::string& line) {
         auto mask = mask_for(line, sess.in_sasl);
         auto r = sess.conn->send_line(line, mask);
-        if (!r) return StepOutcome::fail("to send a command", r.error().to_string(), true);
+        if (!r) {
+            auto o = StepOutcome::fail("to send a command", r.error().to_string(), true);
+            o.peer_closed = true;
+            return o;
+        }
+        sess.sent_at = Clock::now();
         return {};
     }
 
@@ -467,13 +555,15 @@ class Run {
         sess.pending.clear();
         sess.in_sasl = false;
         sess.greeted = false;
+        sess.logged_in = false;
         sess.tls = mode;
         TlsMode effective = mode;
         if (effective == TlsMode::target_default)
             effective = c_.tls == client::TlsMode::implicit   ? TlsMode::implicit
                         : c_.tls == client::TlsMode::starttls ? TlsMode::starttls
                                                               : TlsMode::plain;
-        auto cmode = effective == TlsMode::implicit ? client::TlsMode::implicit : client::TlsMode::none;
+        // `handshake: false`: TCP to the TLS port and no ClientHello (R8314-1: nothing may come in cleartext).
+        auto cmode = effective == TlsMode::implicit && st.handshake ? client::TlsMode::implicit : client::TlsMode::none;
         // An implicit-TLS connect on a plaintext run goes to the separate pops port when one is known.
         const client::Endpoint& where =
             effective == TlsMode::implicit && c_.tls != client::TlsMode::implicit && c_.implicit_endpoint
@@ -484,6 +574,11 @@ class Run {
             return StepOutcome::error(
                 fmt::format("cannot connect to {}: {}", where.to_string(), conn.error().to_string()));
         sess.conn.emplace(std::move(conn.value()));
+        sess.sent_at = Clock::now();
+        if (!st.read_greeting || !st.handshake) {
+            sess.greeted = true;  // open; a later `expect: {silence: ...}` checks that nothing comes
+            return {};
+        }
         auto g = sess.conn->read_greeting(read_options(bound(st)));
         if (!g) {
             // DESIGN.md: a timeout (or close) before the greeting is an error, not a verdict on the protocol.
@@ -496,6 +591,7 @@ class Run {
         def.status = ExpectedStatus::ok;
         const Expectation& e = st.expect && st.kind == StepKind::connect ? *st.expect : def;
         auto ctx = match_context();
+        ctx.latency_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - sess.sent_at).count();
         if (auto m = match_reply(e, g.value(), ReplyOrigin{}, ctx))
             return StepOutcome::fail(m->expected, m->received, true);
         if (effective == TlsMode::starttls) return starttls(sess, st, true);
@@ -506,8 +602,10 @@ class Run {
     StepOutcome starttls(Session& sess, const Step& st, bool send_stls) {
         // A server that closed the connection instead of a handshake (e.g. after commands pipelined with STLS) gets
         // a verdict at the step's level; a session never opened is a scenario error.
-        if (!sess.conn && sess.greeted)
+        if (!sess.conn && sess.greeted) {
+            if (st.abort_ok) return aborted(st, "the server had already closed the connection");
             return StepOutcome::fail("a TLS handshake after +OK to STLS", "the server had closed the connection", true);
+        }
         if (!sess.conn) return StepOutcome::error("the session is not connected");
         if (send_stls) {
             if (auto o = send_line(sess, "STLS"); o.status != StepStatus::ok) return o;
@@ -521,11 +619,34 @@ class Run {
         }
         sess.pending.clear();  // commands pipelined with STLS must never be answered inside TLS (RFC 2595 §4)
         auto t = sess.conn->start_tls();
+        if (!t && st.abort_ok && is_abort(t.error().cause)) {
+            sess.conn->close();
+            sess.conn.reset();
+            return aborted(st, t.error().to_string());
+        }
         if (!t) return StepOutcome::fail("a TLS handshake after +OK to STLS", t.error().to_string(), true);
         if (t->discarded_bytes > 0)
             return StepOutcome::fail("nothing after the +OK to STLS before the handshake",
                                      fmt::format("{} byte(s) (response injection, RFC 2595 §4)", t->discarded_bytes));
         return {};
+    }
+
+    // The peer closed or reset the connection: an abort, not a broken handshake (garbage, a timeout, bad records).
+    static bool is_abort(const std::error_code& ec) {
+        return ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+               ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+               ec == asio::error::connection_aborted;
+    }
+
+    // `abort_ok`: RFC 2595 injection scenarios accept an abort as the alternative to a clean handshake.
+    StepOutcome aborted(const Step& st, const std::string& what) {
+        notes_.push_back(
+            fmt::format("step `{}` (line {}): the server aborted the connection instead of the TLS "
+                        "handshake ({}), an acceptable alternative; the scenario ends here",
+                        st.describe, st.where.line, what));
+        StepOutcome o;
+        o.end = true;
+        return o;
     }
 
     StepOutcome login(const Step& st, LoginMech mech_in, Account account) {
@@ -654,6 +775,7 @@ class Run {
                              ? sess.conn->send_line(batch.substr(0, batch.size() - 2), mask_for(batch, false))
                              : sess.conn->send_raw(batch);
                 if (!r) return StepOutcome::fail("to send", r.error().to_string(), true);
+                sess.sent_at = Clock::now();
                 return {};
             }
             case StepKind::raw: {
@@ -663,6 +785,7 @@ class Run {
                 if (!expand(st.raw, sess, bytes, error)) return StepOutcome::error(error);
                 auto r = sess.conn->send_raw(bytes);
                 if (!r) return StepOutcome::fail("to send", r.error().to_string(), true);
+                sess.sent_at = Clock::now();
                 return {};
             }
             case StepKind::expect: {
@@ -735,7 +858,35 @@ class Run {
                 return starttls(sess, st, !st.lines.empty());
             }
             case StepKind::sleep: {
-                auto d = std::min(st.sleep, left());
+                auto want = st.sleep;
+                if (!st.sleep_seconds.empty()) {
+                    std::string error;
+                    auto expr = Expression::parse(st.sleep_seconds, error);
+                    Value v = expr ? expr->evaluate(captures_, error) : Value{};
+                    std::int64_t n = -1;
+                    if (const auto* iv = std::get_if<std::int64_t>(&v)) {
+                        n = *iv;
+                    } else if (const auto* sv = std::get_if<std::string>(&v);
+                               sv && !sv->empty() && sv->size() <= 9 &&
+                               sv->find_first_not_of("0123456789") == std::string::npos) {
+                        n = std::stoll(*sv);
+                    }
+                    if (n < 0)
+                        return StepOutcome::error(fmt::format("sleep: `{}` is not a whole number of seconds{}",
+                                                              st.sleep_seconds, error.empty() ? "" : ": " + error));
+                    want = std::chrono::duration_cast<milliseconds>(std::chrono::seconds(n));
+                    // Bounded by the scenario's time: a wait that cannot fit is a skip, not a cut-short verdict.
+                    if (want >= left()) {
+                        StepOutcome o;
+                        o.end = o.skip = true;
+                        o.message = fmt::format(
+                            "waiting {} s does not fit in the {} ms left of the scenario's time "
+                            "(raise --scenario-timeout)",
+                            n, left().count());
+                        return o;
+                    }
+                }
+                auto d = std::min(want, left());
                 if (d > milliseconds(0)) std::this_thread::sleep_for(d);
                 return {};
             }

@@ -312,7 +312,7 @@ class Reader {
         } else if (n.IsMap()) {
             check_keys(n,
                        {"connect", "login", "cmd", "send", "raw", "expect", "check", "disconnect", "quit", "reconnect",
-                        "tls", "stls", "sleep", "session", "timeout", "level", "note"},
+                        "tls", "stls", "sleep", "session", "timeout", "level", "note", "if_open"},
                        fmt::format("step {}", index));
             for (const auto& kv : n) {
                 auto key = kv.first.Scalar();
@@ -328,6 +328,7 @@ class Reader {
                 value = n["expect"];
             }
             if (n["session"]) st.session = scalar(n["session"], "session");
+            if (n["if_open"]) st.if_open = boolean(n["if_open"], "if_open");
             if (n["timeout"]) st.timeout = duration(n["timeout"], "timeout");
             if (n["level"]) {
                 auto l = parse_level(scalar(n["level"], "level"));
@@ -404,10 +405,22 @@ class Reader {
                     fail(v, action, "expected plain, starttls, implicit or a mapping");
                 }
             } else if (!null && v.IsMap()) {
-                if (action == "connect")
-                    session_settings(v, st, {"tls", "session"}, "connect");
-                else
+                if (action == "connect") {
+                    session_settings(v, st, {"tls", "session", "greeting", "handshake"}, "connect");
+                    if (v["greeting"]) st.read_greeting = boolean(v["greeting"], "greeting");
+                    if (v["handshake"]) {
+                        st.handshake = boolean(v["handshake"], "handshake");
+                        if (!st.handshake && st.tls != TlsMode::implicit)
+                            fail(v["handshake"], "handshake", "handshake: false is for tls: implicit");
+                        if (!st.handshake) st.read_greeting = false;  // no TLS, so no greeting can be read
+                    }
+                    if (!st.read_greeting && st.tls == TlsMode::starttls)
+                        fail(v["greeting"], "greeting", "starttls needs the greeting");
+                    if (!st.read_greeting && st.expect)
+                        fail(v, "greeting", "a connect without the greeting has no reply to expect");
+                } else {
                     session_settings(v, st, {"tls", "session", "mech", "account"}, "reconnect");
+                }
             } else if (!null) {
                 fail(v, action, "expected nothing, a TLS mode or a mapping");
             }
@@ -460,17 +473,36 @@ class Reader {
                 st.kind = StepKind::tls;
                 st.lines = {"STLS"};  // STLS, +OK, then the handshake (RFC 2595 §4)
             }
+            bool handshake = action == "tls" || action == "stls";
             if (!null && v.IsMap()) {
-                session_settings(v, st, {"session"}, action);
+                if (handshake) {
+                    session_settings(v, st, {"session", "abort_ok"}, action);
+                    if (v["abort_ok"]) st.abort_ok = boolean(v["abort_ok"], "abort_ok");
+                } else {
+                    session_settings(v, st, {"session"}, action);
+                }
             } else if (!null) {
-                fail(v, action, "expected nothing or a mapping with session");
+                fail(v, action,
+                     handshake ? "expected nothing or a mapping with session, abort_ok"
+                               : "expected nothing or a mapping with session");
             }
             st.describe = action;
         } else if (action == "sleep") {
             st.kind = StepKind::sleep;
-            st.sleep = duration(v, "sleep");
-            if (st.sleep > Duration(std::chrono::minutes(15))) fail(v, "sleep", "at most 15m");
-            st.describe = "sleep " + v.Scalar();
+            if (!null && v.IsMap()) {
+                // A number of seconds computed from captures (e.g. LOGIN-DELAY's argument, RFC 2449 §6.5): a `check`
+                // expression, bounded by the scenario's time when run.
+                check_keys(v, {"seconds"}, "sleep");
+                if (!v["seconds"]) fail(v, "sleep", "expected a duration or {seconds: EXPRESSION}");
+                st.sleep_seconds = scalar(v["seconds"], "seconds");
+                std::string error;
+                if (!Expression::parse(st.sleep_seconds, error)) fail(v["seconds"], "seconds", error);
+                st.describe = "sleep (" + st.sleep_seconds + ") s";
+            } else {
+                st.sleep = duration(v, "sleep");
+                if (st.sleep > Duration(std::chrono::minutes(15))) fail(v, "sleep", "at most 15m");
+                st.describe = "sleep " + v.Scalar();
+            }
         } else {
             fail(v, action, fmt::format("step {}: unknown action", index));
         }
@@ -620,11 +652,11 @@ class Reader {
         touch(n);
         if (!n.IsMap()) fail(n, "capture", "expected a mapping of name: source");
         static const std::map<std::string, CaptureSource, std::less<>> sources = {
-            {"count", CaptureSource::stat_count},   {"size", CaptureSource::stat_size},
-            {"listing", CaptureSource::listing},    {"number", CaptureSource::scan_number},
-            {"value", CaptureSource::scan_value},   {"body", CaptureSource::body},
-            {"text", CaptureSource::text},          {"line", CaptureSource::line},
-            {"timestamp", CaptureSource::timestamp}};
+            {"count", CaptureSource::stat_count},    {"size", CaptureSource::stat_size},
+            {"listing", CaptureSource::listing},     {"number", CaptureSource::scan_number},
+            {"value", CaptureSource::scan_value},    {"body", CaptureSource::body},
+            {"text", CaptureSource::text},           {"line", CaptureSource::line},
+            {"timestamp", CaptureSource::timestamp}, {"latency", CaptureSource::latency}};
         static const std::regex name_form("^[A-Za-z_][A-Za-z0-9_]*$");
         for (const auto& kv : n) {
             Capture c;
@@ -637,7 +669,7 @@ class Reader {
                 if (found == sources.end())
                     fail(v, c.name,
                          fmt::format("unknown source '{}' (count, size, listing, number, value, body, text, line, "
-                                     "timestamp, or {{regex, group}})",
+                                     "timestamp, latency, or {{regex, group}})",
                                      v.Scalar()));
                 c.source = found->second;
             } else if (v.IsMap()) {

@@ -137,7 +137,7 @@ Listing to_listing_uid(const pop3::Listing<pop3::UidListing>& l) {
 
 // Computes every capture; a capture that cannot be read is a mismatch (the payload is malformed).
 std::optional<Mismatch> capture(const Expectation& e, const pop3::Reply& reply, const ReplyOrigin& origin,
-                                Captures& out) {
+                                const MatchContext& ctx, Captures& out) {
     for (const auto& c : e.captures) {
         switch (c.source) {
             case CaptureSource::stat_count:
@@ -202,6 +202,10 @@ std::optional<Mismatch> capture(const Expectation& e, const pop3::Reply& reply, 
                 out[c.name] = std::string(*ts);
                 break;
             }
+            case CaptureSource::latency:
+                if (!ctx.latency_ms) return Mismatch{"a reply whose latency was measured", describe(reply)};
+                out[c.name] = *ctx.latency_ms;
+                break;
             case CaptureSource::regex: {
                 std::smatch m;
                 if (!c.regex || !std::regex_search(reply.status_line, m, *c.regex))
@@ -245,7 +249,7 @@ std::optional<Mismatch> match_one(const Expectation& e, const pop3::Reply& reply
     if (e.body)
         if (auto m = check_body(*e.body, reply, ctx)) return m;
     Captures staged;
-    if (auto m = capture(e, reply, origin, staged)) return m;
+    if (auto m = capture(e, reply, origin, ctx, staged)) return m;
     if (ctx.captures)
         for (auto& [k, v] : staged)
             (*ctx.captures)[k] = std::move(v);

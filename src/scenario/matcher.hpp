@@ -1,6 +1,7 @@
 #pragma once
 // Matching one parsed reply against an expectation, and capturing values from it. Pure: no I/O.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,8 @@ struct MatchContext {
     const Fixtures* fixtures = nullptr;                ///< for `body: {fixture: k}`
     const pop3::Capabilities* capabilities = nullptr;  ///< advertised capabilities, for response-code gating
     std::vector<std::string>* notes = nullptr;         ///< observations worth recording (e.g. a code not checked)
+    /// Milliseconds from the end of the command's write to the end of its reply, for `capture: {t: latency}`.
+    std::optional<std::int64_t> latency_ms;
 };
 
 /// Why a reply did not match: the expectation and what came, each one short line.

@@ -64,6 +64,7 @@ enum class CaptureSource {
     line,         ///< the whole status line without CRLF
     timestamp,    ///< the APOP timestamp of the greeting (connect steps)
     regex,        ///< a regex group of the status line
+    latency,      ///< milliseconds from the end of the command's write to the end of the reply (or the greeting)
 };
 
 /// One `capture` entry: store a value of the reply under a name, for later `check` steps and `${name}`.
@@ -134,6 +135,16 @@ struct Step {
 
     // connect / reconnect
     TlsMode tls = TlsMode::target_default;
+    bool read_greeting = true;  ///< connect: false opens the connection without reading a greeting (silence checks)
+    bool handshake = true;      ///< connect: implicit: false connects to the TLS port and sends no ClientHello
+    // tls / stls
+    /// The server may abort the connection instead of (or during) the handshake (RFC 2595 injection scenarios:
+    /// "acceptable alternative"); the scenario then ends there with its verdict so far and a note.
+    bool abort_ok = false;
+    // any step
+    /// Runs only while the step's session is still open (a server MAY close after a failed login, RFC 1939 §7
+    /// PASS/APOP); on a closed session the step is skipped with a note.
+    bool if_open = false;
     // login / reconnect
     LoginMech mech = LoginMech::target_default;
     Account account = Account::primary;
@@ -146,6 +157,7 @@ struct Step {
     std::string check;
     // sleep
     Duration sleep{0};
+    std::string sleep_seconds;  ///< sleep: {seconds: EXPR}: a whole number of seconds computed from captures
 };
 
 /// Special `needs` beside advertised capabilities.

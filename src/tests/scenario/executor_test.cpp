@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
+#include "pop3/apop.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/runner.hpp"
 #include "test_servers/scripted_server.hpp"
@@ -325,6 +327,185 @@ TEST(ExecutorHostile, StlsResponseInjectionFails) {
     auto r = rig.run("id: t.stls\ntitle: s\nneeds: [STLS]\nsteps: [connect, stls]\n");
     EXPECT_EQ(r.outcome, Outcome::fail) << r.reason;
     EXPECT_NE(r.reason.find("injection"), std::string::npos) << r.reason;
+}
+
+TEST(Executor, TlsAbortEndsThePassWhenAllowed) {
+    // RFC 2595 injection scenarios: "Acceptable alternative: the server aborts the connection".
+    const char* yaml = R"(
+id: t.abort
+title: abort
+steps:
+  - connect
+  - send: [STLS, CAPA]
+  - expect: ok
+  - {tls: {abort_ok: ALLOWED}}
+  - {cmd: CAPA, expect: ok}
+)";
+    for (bool allowed : {true, false}) {
+        SCOPED_TRACE(allowed);
+        Rig rig;
+        rig.server.on("STLS", Behaviour().send("+OK go ahead\r\n").close());
+        std::string text = yaml;
+        text.replace(text.find("ALLOWED"), 7, allowed ? "true" : "false");
+        auto r = rig.run(text);
+        if (allowed) {
+            EXPECT_EQ(r.outcome, Outcome::pass) << r.reason;
+            ASSERT_FALSE(r.notes.empty());
+            EXPECT_NE(r.notes.back().find("aborted the connection"), std::string::npos) << r.notes.back();
+        } else {
+            EXPECT_EQ(r.outcome, Outcome::fail) << r.reason;
+        }
+    }
+    // A connection the server closed before the handshake step (seen by a silence check) is an abort too.
+    Rig rig;
+    rig.server.on("STLS", Behaviour().send("+OK go ahead\r\n").close());
+    auto r = rig.run(R"(
+id: t.abort2
+title: abort
+steps:
+  - connect
+  - send: [STLS, CAPA]
+  - expect: ok
+  - expect: {silence: 300ms}
+  - tls: {abort_ok: true}
+)");
+    EXPECT_EQ(r.outcome, Outcome::pass) << r.reason;
+    // A handshake answered with plaintext is no abort: it stays a failure.
+    Rig plain;
+    plain.server.on("STLS", Behaviour().send("+OK go ahead\r\n").pause(100ms).send("+OK not tls\r\n"));
+    r = plain.run("id: t.abort3\ntitle: a\nsteps: [connect, {send: STLS}, {expect: ok}, {tls: {abort_ok: true}}]\n");
+    EXPECT_EQ(r.outcome, Outcome::fail) << r.reason;
+}
+
+TEST(Executor, ConnectWithoutReadingTheGreeting) {
+    const char* yaml = "id: t.silent\ntitle: s\nsteps: [{connect: {greeting: false}}, {expect: {silence: 300ms}}]\n";
+    Rig talkative;
+    auto r = talkative.run(yaml);
+    EXPECT_EQ(r.outcome, Outcome::fail) << r.reason;  // the greeting is the unexpected data
+    Rig quiet;
+    quiet.probe_once();
+    quiet.server.greeting(hostile::silence());
+    r = quiet.run(yaml);
+    EXPECT_EQ(r.outcome, Outcome::pass) << r.reason;
+}
+
+TEST(Executor, SleepForACapturedNumberOfSeconds) {
+    Rig rig;
+    rig.server.on("XDELAY", "+OK 1\r\n");
+    auto yaml = R"(
+id: t.sleep
+title: s
+steps:
+  - connect
+  - cmd: XDELAY
+    expect: {status: ok, capture: {d: {regex: '^\+OK (\S+)'}}}
+  - sleep: {seconds: d}
+)";
+    auto start = std::chrono::steady_clock::now();
+    auto r = rig.run(yaml);
+    EXPECT_EQ(r.outcome, Outcome::pass) << r.reason;
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 1s);
+    // A wait longer than the scenario's time left is a skip with the reason, not a cut-short verdict.
+    rig.server.on("XDELAY", "+OK 3600\r\n");
+    start = std::chrono::steady_clock::now();
+    r = rig.run(yaml);
+    EXPECT_EQ(r.outcome, Outcome::skip) << r.reason;
+    EXPECT_NE(r.reason.find("3600 s"), std::string::npos) << r.reason;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    rig.server.on("XDELAY", "+OK soon\r\n");
+    r = rig.run(yaml);
+    EXPECT_EQ(r.outcome, Outcome::error) << r.reason;
+}
+
+TEST(Executor, ApopDigestVariants) {
+    Rig rig;
+    rig.server.greeting("+OK ready <1896.697170952@dbc.mtview.ca.us>\r\n");
+    rig.server.on("XTS", "+OK <1.2@other>\r\n");
+    rig.server.on("APOP", "-ERR no\r\n");
+    rig.config.account_sets[0].primary->pass = "tanstaaf";
+    auto r = rig.run(R"(
+id: t.apop
+title: a
+steps:
+  - connect
+  - {cmd: 'APOP alice ${apop_digest}', expect: err}
+  - {cmd: 'APOP alice ${apop_digest_upper}', expect: err}
+  - {cmd: XTS, expect: {status: ok, capture: {old: {regex: '(<[^>]*>)'}}}}
+  - {cmd: 'APOP alice ${apop_digest:old}', expect: err}
+)");
+    EXPECT_EQ(r.outcome, Outcome::pass) << r.reason;
+    auto lines = rig.server.received_lines();
+    // RFC 1939 §7's example digest, lower and upper case; then the digest over the captured timestamp.
+    auto digest_other = pop3::apop_digest("<1.2@other>", "tanstaaf");
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "APOP alice c4c9334bac560ecc979e58001b3e22fb"), lines.end());
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "APOP alice C4C9334BAC560ECC979E58001B3E22FB"), lines.end());
+    EXPECT_NE(std::find(lines.begin(), lines.end(), "APOP alice " + digest_other), lines.end());
+    for (const auto& t : r.transcript) {  // every variant is redacted
+        EXPECT_EQ(t.text.find("c4c9334b"), std::string::npos) << t.text;
+        EXPECT_EQ(t.text.find("C4C9334B"), std::string::npos) << t.text;
+        EXPECT_EQ(t.text.find(digest_other), std::string::npos) << t.text;
+    }
+    r = rig.run("id: t.apop2\ntitle: a\nsteps: [connect, {cmd: 'APOP alice ${apop_digest:nothing}'}]\n");
+    EXPECT_EQ(r.outcome, Outcome::error) << r.reason;
+}
+
+TEST(Executor, IfOpenStepsSkipOnceTheServerClosed) {
+    const char* yaml = R"(
+id: t.ifopen
+title: i
+steps:
+  - connect
+  - {cmd: USER alice, expect: ok}
+  - {cmd: PASS wrong, expect: {any_of: [err, closed]}}
+  - {if_open: true, cmd: STAT, expect: err}
+  - {if_open: true, cmd: NOOP, expect: err}
+)";
+    Rig closing;
+    closing.server.on("PASS wrong", Behaviour().send("-ERR bad\r\n").close());
+    auto r = closing.run(yaml);
+    EXPECT_EQ(r.outcome, Outcome::pass) << r.reason;
+    EXPECT_EQ(std::count_if(r.notes.begin(), r.notes.end(),
+                            [](const std::string& n) { return n.find("not run") != std::string::npos; }),
+              2);
+    Rig staying;
+    staying.server.on("PASS wrong", "-ERR bad\r\n");
+    staying.server.on("STAT", "+OK 0 0\r\n");  // a server that stays open is still checked
+    r = staying.run(yaml);
+    EXPECT_EQ(r.outcome, Outcome::fail) << r.reason;
+    EXPECT_NE(r.reason.find("STAT"), std::string::npos) << r.reason;
+}
+
+TEST(Executor, LatencyCapture) {
+    Rig rig;
+    rig.server.on("XSLOW", Behaviour().pause(300ms).send("-ERR slow\r\n"));
+    auto r = rig.run(R"(
+id: t.lat
+title: l
+steps:
+  - connect
+  - {cmd: XSLOW, expect: {status: err, capture: {t: latency}}}
+  - {cmd: NOOP, expect: {capture: {fast: latency}}}
+  - check: t >= 250 && fast < 250
+)");
+    EXPECT_EQ(r.outcome, Outcome::pass) << r.reason;
+}
+
+TEST(Executor, OpenLoggedInSessionsAreClosedWithRsetAndQuit) {
+    // A scenario that stops early leaves no session holding the maildrop lock (RFC 1939 §8), and deletes nothing.
+    Rig rig;
+    rig.server.on("STAT", "+OK 2 320\r\n");
+    rig.server.on("RSET", "+OK\r\n");
+    auto r = rig.run("id: t.early\ntitle: e\nsteps: [connect, login, {cmd: DELE 1, expect: ok}, {cmd: STAT}]\n");
+    EXPECT_EQ(r.outcome, Outcome::fail) << r.reason;
+    auto lines = rig.server.received_lines();
+    ASSERT_GE(lines.size(), 2u);
+    EXPECT_EQ(lines[lines.size() - 2], "RSET");
+    EXPECT_EQ(lines.back(), "QUIT");
+    // A session that never logged in is just closed.
+    Rig plain;
+    r = plain.run("id: t.nologin\ntitle: n\nsteps: [connect, {cmd: NOOP}]\n");
+    auto l2 = plain.server.received_lines();
+    EXPECT_EQ(std::count(l2.begin(), l2.end(), "RSET"), 0);
 }
 
 TEST(Runner, DeterministicOrderAndBaseline) {

@@ -125,6 +125,35 @@ TEST(Loader, BrokenYamlIsALoadErrorWithPosition) {
     EXPECT_GE(e.column(), 1);
 }
 
+TEST(Loader, RunnerOptionsOfSteps) {
+    auto all = load_scenarios(R"Y(
+id: t.opts
+title: options
+steps:
+  - connect: {tls: implicit, handshake: false}
+  - connect: {greeting: false, session: b}
+  - stls: {abort_ok: true}
+  - {tls: {abort_ok: true, session: b}}
+  - sleep: {seconds: "int(arg(post, 'LOGIN-DELAY', 1))"}
+  - {if_open: true, cmd: NOOP, expect: {capture: {t: latency}}}
+)Y",
+                              "t.yaml");
+    ASSERT_EQ(all.size(), 1u);
+    const auto& st = all[0].steps;
+    EXPECT_FALSE(st[0].handshake);
+    EXPECT_FALSE(st[0].read_greeting);
+    EXPECT_EQ(st[0].tls, TlsMode::implicit);
+    EXPECT_FALSE(st[1].read_greeting);
+    EXPECT_TRUE(st[1].handshake);
+    EXPECT_TRUE(st[2].abort_ok);
+    EXPECT_EQ(st[2].lines, std::vector<std::string>{"STLS"});
+    EXPECT_TRUE(st[3].abort_ok);
+    EXPECT_EQ(st[3].session, "b");
+    EXPECT_EQ(st[4].sleep_seconds, "int(arg(post, 'LOGIN-DELAY', 1))");
+    EXPECT_TRUE(st[5].if_open);
+    EXPECT_EQ(st[5].expect->captures.at(0).source, CaptureSource::latency);
+}
+
 TEST(Loader, SemanticErrors) {
     struct Case {
         const char* yaml;
@@ -150,6 +179,14 @@ TEST(Loader, SemanticErrors) {
         {"id: a\ntitle: t\nsteps: [{login: {account: third}}]\n", "account"},
         {"id: a\ntitle: t\nsteps: [{cmd: RETR 1, expect: {body: {top: 2}}}]\n", "top"},
         {"id: a\ntitle: t\nsteps: [{cmd: STAT, expect: {tolerate: [everything]}}]\n", "tolerate"},
+        {"id: a\ntitle: t\nsteps: [{connect: {tls: plain, handshake: false}}]\n", "handshake"},
+        {"id: a\ntitle: t\nsteps: [{connect: {greeting: false}, expect: ok}]\n", "greeting"},
+        {"id: a\ntitle: t\nsteps: [{connect: {tls: starttls, greeting: false}}]\n", "greeting"},
+        {"id: a\ntitle: t\nsteps: [{tls: {abort_ok: perhaps}}]\n", "abort_ok"},
+        {"id: a\ntitle: t\nsteps: [{quit: {abort_ok: true}}]\n", "abort_ok"},
+        {"id: a\ntitle: t\nsteps: [{sleep: {seconds: 'int('}}]\n", "seconds"},
+        {"id: a\ntitle: t\nsteps: [{sleep: {minutes: 3}}]\n", "minutes"},
+        {"id: a\ntitle: t\nsteps: [{cmd: NOOP, if_open: maybe}]\n", "if_open"},
     };
     for (const auto& c : cases) {
         auto e = load_error(c.yaml);
