@@ -20,6 +20,8 @@
 #include <tuple>
 
 #include "../transport/tls_files.hpp"
+#include "config/command_line.hpp"
+#include "config/config_loader.hpp"
 #include "mutant_catalogue.hpp"
 #include "scenario/loader.hpp"
 #include "suite_run.hpp"
@@ -91,6 +93,25 @@ TEST(MutationCatalogue, AreaTagsNameScenariosOfTheSuite) {
     for (const Mutant& m : mutant_catalogue()) {
         for (const auto tag : m.tags)
             EXPECT_TRUE(tags.contains(tag)) << m.name << ": no scenario has the tag " << tag;
+    }
+}
+
+// The seam is test-only: nothing the shipped server reads (defaults, YAML file, flags) can switch a mutant on.
+TEST(MutationCatalogue, TheShippedServerRunsWithoutFaults) {
+    EXPECT_EQ(SessionConfig{}.faults, 0U);
+    EXPECT_EQ(ServerConfig{}.test_session_faults, 0U);
+    const std::string yaml = "listen:\n  - address: 127.0.0.1:0\nstore: {kind: memory}\n";
+    const auto loaded = load_config_text(yaml, "server.yaml", "/tmp");
+    ASSERT_TRUE(loaded) << loaded.error().to_string();
+    EXPECT_EQ(loaded.value().test_session_faults, 0U);
+    for (const char* key : {"faults", "test_session_faults", "session_faults", "mutants"}) {
+        EXPECT_FALSE(load_config_text(yaml + key + ": 1\n", "server.yaml", "/tmp")) << key << " is a config key";
+    }
+    const auto flags = parse_command_line({"--listen", "127.0.0.1:0", "--store", "memory"});
+    ASSERT_TRUE(flags) << flags.error().to_string();
+    EXPECT_EQ(flags.value().config.test_session_faults, 0U);
+    for (const char* flag : {"--faults", "--test-session-faults", "--mutant", "--mutants"}) {
+        EXPECT_FALSE(parse_command_line({"--listen", "127.0.0.1:0", "--store", "memory", flag, "1"})) << flag;
     }
 }
 
