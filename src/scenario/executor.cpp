@@ -265,8 +265,14 @@ class Run {
                 }
             }
             if (o.status == StepStatus::ok && o.skip) {
-                r.outcome = Outcome::skip;
-                r.reason = fmt::format("step {} `{}` (line {}): {}", number, st.describe, st.where.line, o.message);
+                // The rest cannot run: a skip, unless an earlier step already warned (that verdict stands).
+                auto why = fmt::format("step {} `{}` (line {}): {}", number, st.describe, st.where.line, o.message);
+                if (r.outcome == Outcome::pass) {
+                    r.outcome = Outcome::skip;
+                    r.reason = why;
+                } else {
+                    r.notes.push_back("the rest not run: " + why);
+                }
                 break;
             }
             if (o.status == StepStatus::ok && o.end) break;
