@@ -412,6 +412,20 @@ steps:
     EXPECT_EQ(r.outcome, Outcome::skip) << r.reason;
     EXPECT_NE(r.reason.find("3600 s"), std::string::npos) << r.reason;
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    // An earlier warning stands; the wait that does not fit is noted.
+    r = rig.run(R"(
+id: t.sleep2
+title: s
+steps:
+  - connect
+  - {cmd: NOOP, expect: ok, level: SHOULD}
+  - cmd: XDELAY
+    expect: {status: ok, capture: {d: {regex: '^\+OK (\S+)'}}}
+  - sleep: {seconds: d}
+)");
+    EXPECT_EQ(r.outcome, Outcome::warn) << r.reason;
+    ASSERT_FALSE(r.notes.empty());
+    EXPECT_NE(r.notes.back().find("the rest not run"), std::string::npos) << r.notes.back();
     rig.server.on("XDELAY", "+OK soon\r\n");
     r = rig.run(yaml);
     EXPECT_EQ(r.outcome, Outcome::error) << r.reason;
