@@ -7,6 +7,8 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "cli/report_command.hpp"
+
 namespace pop3::cli {
 
 Arguments::Arguments(const std::vector<std::string>& args, const std::vector<Flag>& flags) {
@@ -95,6 +97,7 @@ Commands:
   run      run the conformance scenarios against a server (default: the embedded reference server)
   list     list the scenarios (ids, levels, refs); --coverage maps requirement ids to scenarios
   serve    run the reference POP3 server in the foreground
+  report   render a saved result again (--html, --md, --junit) or compare several (report compare)
   fuzz     stateful network fuzzing of a POP3 server; findings saved as replayable scenarios
 
 Run `pop3spec <command> --help` for the options of a command.
@@ -123,6 +126,7 @@ int main(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         if (cmd == "run") return run_command(rest, out, err);
         if (cmd == "list") return list_command(rest, out, err);
         if (cmd == "serve") return serve_command(rest, out, err);
+        if (cmd == "report") return report_command(rest, out, err);
         if (cmd == "fuzz") return fuzz_command(rest, out, err);
     } catch (const std::invalid_argument& e) {
         err << "pop3spec " << cmd << ": " << e.what() << "\n(see pop3spec " << cmd << " --help)\n";

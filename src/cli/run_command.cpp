@@ -11,6 +11,7 @@
 #include "cli/cli.hpp"
 #include "cli/embedded_server.hpp"
 #include "cli/junit.hpp"
+#include "cli/report_command.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/runner.hpp"
 
@@ -58,8 +59,9 @@ Execution:
   --baseline FILE          known failures with reasons: they do not fail the run; a fixed one is reported
 Output:
   --json FILE              the result document (versioned JSON)
-  --junit FILE             JUnit XML
-  --html FILE, --md FILE   accepted; written once the report writers exist (issue 6)
+  --junit FILE             JUnit XML (reports/schema/junit.xsd)
+  --html FILE              one self-contained HTML page
+  --md FILE                a Markdown summary (for a CI job summary)
   --verbose                print the transcripts of failures
   --color auto|always|never
   --help
@@ -221,9 +223,6 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     bool verbose = a.has("verbose");
     int seeders = a.has("seed-maildir") + a.has("seed-mbox") + a.has("seed-cmd");
     if (seeders > 1) throw std::invalid_argument("give at most one of --seed-maildir, --seed-mbox, --seed-cmd");
-    for (const char* flag : {"html", "md"})
-        if (a.has(flag))
-            err << fmt::format("pop3spec run: --{} is not written yet (the report writers come with issue 6)\n", flag);
 
     // Scenarios and fixtures: a broken file is a usage error (exit 2), reported with file:line:column.
     std::vector<std::filesystem::path> paths;
@@ -397,7 +396,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
 
     bool written = true;
     if (a.has("json")) written &= write_text(a.get("json"), sc::to_json(run), err);
-    if (a.has("junit")) written &= write_text(a.get("junit"), to_junit(run), err);
+    written &= write_run_reports(run, a, err);  // --junit, --html, --md (pop3spec::report)
     if (!written) return exit_usage;
     return s.new_failures > 0 ? exit_failures : exit_ok;
 }

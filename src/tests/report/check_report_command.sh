@@ -12,7 +12,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # 1. Re-render the sample JSON: identical to what report_sample wrote from the run itself.
 "$bin" report --html "$out/r.html" --md "$out/r.md" --junit "$out/r.xml" --json "$out/r.json" "$samples/sample.json"
-for f in html md xml json; do cmp -s "$out/r.$f" "$samples/sample.$f" || fail "re-rendered r.$f differs from sample.$f"; done
+# (Not the JSON itself: the sample holds raw invalid UTF-8, which the JSON writer normalises on the first pass.)
+for f in html md xml; do cmp -s "$out/r.$f" "$samples/sample.$f" || fail "re-rendered r.$f differs from sample.$f"; done
+[ -s "$out/r.json" ] || fail "no JSON written"
 xmllint --noout --schema "$schema/junit.xsd" "$out/r.xml"
 "$bin" report "$samples/sample.json" >"$out/stdout.md"
 grep -q '^## ❌ pop3spec: pop3spec ready — 3 new failures$' "$out/stdout.md" || fail "no Markdown summary on stdout"
@@ -41,8 +43,9 @@ status=0
 for f in json xml html md; do [ -s "$out/run.$f" ] || fail "pop3spec run did not write run.$f"; done
 xmllint --noout --schema "$schema/junit.xsd" "$out/run.xml"
 grep -q 'data-report="run"' "$out/run.html" || fail "run.html is not a report"
-"$bin" report --html "$out/again.html" "$out/run.json"
-cmp -s "$out/again.html" "$out/run.html" || fail "report on run.json differs from run's own HTML"
+"$bin" report --html "$out/again.html" --md "$out/again.md" --junit "$out/again.xml" --json "$out/again.json" \
+  "$out/run.json"
+for f in html md xml json; do cmp -s "$out/again.$f" "$out/run.$f" || fail "report on run.json: $f differs from run's"; done
 if [ -n "$python" ] && [ -n "$chromium_check" ]; then
   status=0; "$python" "$chromium_check" --html "$out/run.html" --json "$out/run.json" || status=$?
   [ "$status" -eq 0 ] || [ "$status" -eq 77 ] || fail "run.html fails in Chromium"
