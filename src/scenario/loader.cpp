@@ -696,10 +696,44 @@ class Reader {
 
 }  // namespace
 
+namespace {
+
+// Splits a YAML stream into its documents at `---` lines (a document marker at column 0 can only start a document)
+// and parses each with YAML::Load. yaml-cpp 0.7's YAML::LoadAll never returns on some malformed streams ("- a\n, b\n"
+// loops forever, allocating a null document per turn: jbeder/yaml-cpp#1040, fixed after 0.8.0; Debian 12 ships 0.7),
+// which the scenario_loader fuzzer found. Each document is padded with the newlines of the lines before it, so every
+// mark yaml-cpp reports keeps its line number in the file.
+std::vector<YAML::Node> load_documents(std::string_view text) {
+    std::vector<std::size_t> starts{0};
+    for (std::size_t pos = 0; pos < text.size();) {
+        const std::size_t end = text.find('\n', pos);
+        const std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
+        const std::string_view line = text.substr(pos, next - pos);
+        const bool marker = line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' ||
+                                                        line[3] == '\r' || line[3] == '\n');
+        if (marker && pos != 0) starts.push_back(pos);
+        pos = next;
+    }
+    std::vector<YAML::Node> docs;
+    std::size_t lines_before = 0;
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+        const std::size_t begin = starts[i];
+        const std::size_t stop = i + 1 < starts.size() ? starts[i + 1] : text.size();
+        const std::string_view chunk = text.substr(begin, stop - begin);
+        std::string padded(lines_before, '\n');
+        padded.append(chunk);
+        docs.push_back(YAML::Load(padded));
+        lines_before += static_cast<std::size_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+    }
+    return docs;
+}
+
+}  // namespace
+
 std::vector<Scenario> load_scenarios(std::string_view text, const std::string& file) {
     std::vector<YAML::Node> docs;
     try {
-        docs = YAML::LoadAll(std::string(text));
+        docs = load_documents(text);
     } catch (const YAML::Exception& e) {
         throw LoadError(file, e.mark.line + 1, e.mark.column + 1, "", e.msg);
     }

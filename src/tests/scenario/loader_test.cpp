@@ -102,6 +102,29 @@ TEST(Loader, SeveralDocumentsInOneFile) {
     EXPECT_EQ(all[1].where.line, 5);
 }
 
+// yaml-cpp 0.7's LoadAll loops forever on this stream (found by fuzz_scenario_loader; jbeder/yaml-cpp#1040): the
+// loader must return, with a positioned error or with what it could load, never hang. ctest's timeout catches a hang.
+TEST(Loader, MalformedStreamThatHangsYamlCppLoadAllReturns) {
+    bool returned = false;
+    try {
+        load_scenarios("- a\n, b\n", "hang.yaml");
+        returned = true;
+    } catch (const LoadError& e) {
+        returned = true;
+        EXPECT_EQ(e.file(), "hang.yaml");
+        EXPECT_GE(e.line(), 1);
+    }
+    EXPECT_TRUE(returned);
+}
+
+TEST(Loader, ErrorsInLaterDocumentsKeepTheirLineInTheFile) {
+    auto e = load_error(
+        "id: a\ntitle: A\nsteps: [connect]\n---\nid: b\ntitle: B\nsteps: [connect]\n---\nid: c\n"
+        "title: C\nstepz: []\n");
+    EXPECT_EQ(e.line(), 11);
+    EXPECT_EQ(e.key(), "stepz");
+}
+
 TEST(Loader, UnknownTopLevelKeyNamesFileLineColumnAndKey) {
     auto e = load_error("id: a\ntitle: t\nstepz: []\nsteps: [connect]\n");
     EXPECT_EQ(e.file(), "t.yaml");
