@@ -45,6 +45,36 @@ const Value& Value::at(std::string_view key) const {
     return *v;
 }
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence at the start of s (RFC 3629 §4's table), or 0 if there is none.
+std::size_t utf8_sequence_length(std::string_view s) {
+    if (s.empty()) return 0;
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = b(0);
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0) lo = 0xA0;  // overlong
+        if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0) lo = 0x90;  // overlong
+        if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+        return 0;
+    }
+    if (s.size() < len || b(1) < lo || b(1) > hi) return 0;
+    for (std::size_t k = 2; k < len; ++k)
+        if ((b(k) & 0xC0) != 0x80) return 0;
+    return len;
+}
+
+}  // namespace
+
 std::string escape(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 8);
@@ -77,12 +107,10 @@ std::string escape(std::string_view s) {
             out += static_cast<char>(c);
             continue;
         }
-        // Copy a valid UTF-8 sequence as it is; escape stray bytes so the document stays valid UTF-8.
-        std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-        bool valid = len > 0 && i + len <= s.size();
-        for (std::size_t k = 1; valid && k < len; ++k)
-            valid = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-        if (valid) {
+        // Copy a well-formed UTF-8 sequence as it is (RFC 3629 §4: no overlong forms, no surrogates, nothing above
+        // U+10FFFF); replace any other byte so the document stays valid UTF-8.
+        const std::size_t len = utf8_sequence_length(s.substr(i));
+        if (len > 0) {
             out.append(s.substr(i, len));
             i += len - 1;
         } else {

@@ -57,6 +57,19 @@ TEST(Json, StrayBytesBecomeReplacementCharacters) {
     EXPECT_EQ(json::parse("\"" + json::escape("a\xff") + "\"").as_string(), "a\xEF\xBF\xBD");
 }
 
+// RFC 3629 §4: overlong forms, surrogates, code points above U+10FFFF and the bytes 0xF5-0xFF are not UTF-8; each
+// becomes U+FFFD so a report of a hostile server's bytes is still a valid JSON document. Well-formed sequences stay.
+TEST(Json, IllFormedUtf8SequencesBecomeReplacementCharacters) {
+    EXPECT_EQ(json::escape("\xC3\xA9"), "\xC3\xA9");                              // U+00E9
+    EXPECT_EQ(json::escape("\xF0\x9F\x98\x80"), "\xF0\x9F\x98\x80");              // U+1F600
+    EXPECT_EQ(json::escape("\xE0\x80\xAF"), "\\ufffd\\ufffd\\ufffd");             // overlong '/'
+    EXPECT_EQ(json::escape("\xED\xA0\x80"), "\\ufffd\\ufffd\\ufffd");             // surrogate U+D800
+    EXPECT_EQ(json::escape("\xF4\x90\x80\x80"), "\\ufffd\\ufffd\\ufffd\\ufffd");  // above U+10FFFF
+    EXPECT_EQ(json::escape("\xF5\x80\x80"), "\\ufffd\\ufffd\\ufffd");
+    EXPECT_EQ(json::escape("\xFF"), "\\ufffd");
+    EXPECT_EQ(json::escape("\xC0\xAF"), "\\ufffd\\ufffd");  // overlong 2-byte form
+}
+
 TEST(Result, RejectsNewerSchemasAndBadJson) {
     EXPECT_THROW(from_json("{\"schema_version\": 99}"), std::runtime_error);
     EXPECT_THROW(from_json("{"), std::runtime_error);
