@@ -10,7 +10,6 @@
 
 #include "cli/cli.hpp"
 #include "cli/embedded_server.hpp"
-#include "cli/junit.hpp"
 #include "cli/report_command.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/runner.hpp"
