@@ -788,8 +788,17 @@ std::vector<Scenario> load_scenarios_from(const std::vector<std::filesystem::pat
     }
     std::vector<Scenario> all;
     std::map<std::string, std::string> seen;
+    // Scenario files are named relative to the working directory when they lie under it, so results and reports
+    // say "scenarios/rfc1939/apop.yaml" rather than a path that only exists on the machine that ran them.
+    std::error_code cwd_error;
+    const fs::path cwd = fs::current_path(cwd_error);
     for (const auto& f : files) {
-        for (auto& s : load_scenario_file(f)) {
+        fs::path shown = f;
+        if (!cwd_error && f.is_absolute()) {
+            const fs::path proximate = f.lexically_proximate(cwd);
+            if (!proximate.empty() && *proximate.begin() != "..") shown = proximate;
+        }
+        for (auto& s : load_scenario_file(shown)) {
             auto [it, fresh] = seen.emplace(s.id, fmt::format("{}:{}", s.file, s.where.line));
             if (!fresh)
                 throw LoadError(s.file, s.where.line, s.where.column, "id",
