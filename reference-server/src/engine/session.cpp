@@ -381,8 +381,9 @@ struct Session::Impl {
         if (cmd.keyword == "AUTH" && cmd.args.size() > 1) return log("C: AUTH " + cmd.args.front() + " <redacted>");
         // Only the arguments of commands known to carry no secret are logged: a password typed after a mistyped
         // keyword ("PAS secret", "PASS" sent in the wrong state as "pass  secret") must not reach the log either.
-        static constexpr std::string_view public_arguments[] = {"USER", "LIST", "RETR", "DELE", "TOP",  "UIDL",
-                                                                "STAT", "NOOP", "RSET", "QUIT", "CAPA", "STLS"};
+        static constexpr std::string_view public_arguments[] = {
+            "USER", "LIST", "RETR", "DELE", "TOP",  "UIDL", "STAT",
+            "NOOP", "RSET", "QUIT", "CAPA", "STLS", "AUTH" /* only the mechanism is left */};
         const bool is_public = std::find(std::begin(public_arguments), std::end(public_arguments), cmd.keyword) !=
                                std::end(public_arguments);
         if (cmd.rest.empty() || is_public) {
