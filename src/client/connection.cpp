@@ -467,7 +467,8 @@ Result<pop3::Reply> Connection::read_reply(pop3::ReplyKind kind, ReadOptions rea
                     : fmt::format("connection closed in the middle of a reply ({} bytes received)", c.partial_total)));
         }
         if (!c.stream || !c.socket().is_open()) return make_error(Errc::not_connected, "the connection is closed");
-        const auto read_until = std::min(reply_until, c.bound(Clock::now() + c.opts.io_timeout));
+        const auto inactivity = read.inactivity_timeout.value_or(c.opts.io_timeout);
+        const auto read_until = std::min(reply_until, c.bound(Clock::now() + inactivity));
         std::error_code ec;
         std::size_t n = c.read_some(read_until, ec);
         if (n > 0) {

@@ -72,6 +72,9 @@ struct ReadOptions {
     /// Bound for the whole reply; unset means ClientOptions::reply_timeout. Always also bounded by io_timeout of
     /// inactivity and by the overall deadline.
     std::optional<std::chrono::milliseconds> timeout;
+    /// Bound on inactivity (no byte received) for this read; unset means ClientOptions::io_timeout. A caller that
+    /// waits longer than usual for one reply (a server that holds a reply while it waits for a lock) sets both.
+    std::optional<std::chrono::milliseconds> inactivity_timeout;
     /// Where a multi-line body goes: kept in Reply::body (bounded by ReplyLimits::max_body), streamed to `sink`
     /// in unstuffed chunks, or only counted (Reply::body_octets / body_lines). Use sink or discard for huge bodies
     /// (a 1 GiB RETR: hash it in the sink); the timeouts still apply.

@@ -172,9 +172,12 @@ struct StepOutcome {
     }
 };
 
+// A step's bound covers the whole reply and the silence before it: a step that allows 25 s for a reply must not be
+// cut short by the inactivity limit of the connect step that opened the session.
 client::ReadOptions read_options(milliseconds timeout) {
     client::ReadOptions o;
     o.timeout = timeout;
+    o.inactivity_timeout = timeout;
     return o;
 }
 

@@ -185,6 +185,36 @@ TEST(ClientHostile, ReadAfterATimeoutBeforeAnyByteUsesTheNewKind) {
     EXPECT_EQ(second->body, "1 120\r\n");
 }
 
+// A read may wait longer than the connection's inactivity limit when the caller says so (a server that holds its
+// reply while it waits for a lock); without the override the connection's io_timeout cuts it short.
+TEST(ClientHostile, PerReadInactivityTimeoutOutlastsTheConnectionsIoTimeout) {
+    ScriptedServer server;
+    server.on("STAT", Behaviour().pause(700ms).send("+OK 1 120\r\n"));
+    server.on("NOOP", Behaviour().pause(700ms).send("+OK\r\n"));
+    Transcript t;
+    auto options = quick_options();
+    options.io_timeout = 200ms;
+    auto c = connect_to(server, t, options);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->read_greeting());
+    ASSERT_TRUE(c->send_line("STAT"));
+    ReadOptions only_reply_bound;
+    only_reply_bound.timeout = 3000ms;
+    auto cut = c->read_reply(ReplyKind::single_line, only_reply_bound);
+    ASSERT_FALSE(cut);
+    EXPECT_EQ(cut.error().kind, Errc::timeout);
+    ReadOptions patient;
+    patient.timeout = 3000ms;
+    patient.inactivity_timeout = 3000ms;
+    auto late = c->read_reply(ReplyKind::single_line, patient);  // the STAT reply, once it comes
+    ASSERT_TRUE(late) << late.error().to_string();
+    EXPECT_EQ(late->text, "1 120");
+    ASSERT_TRUE(c->send_line("NOOP"));
+    auto r = c->read_reply(ReplyKind::single_line, patient);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->status, pop3::Status::ok);
+}
+
 TEST(ClientHostile, ReadAfterATimeoutMidReplyContinuesIt) {
     ScriptedServer server;
     server.on("LIST", Behaviour().send("+OK\r\n1 1").pause(400ms).send("20\r\n.\r\n"));
