@@ -26,6 +26,20 @@ long peak_rss_mib() {
     return u.ru_maxrss / 1024;
 }
 
+// The bound on that growth. Under ASan freed buffers stay resident in its quarantine (and the scripted server's send
+// buffers live in the same process), so the bound is looser there; both stay far below the 100 MiB a kept line costs.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long rss_growth_bound_mib = 64;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr long rss_growth_bound_mib = 64;
+#else
+constexpr long rss_growth_bound_mib = 32;
+#endif
+#else
+constexpr long rss_growth_bound_mib = 32;
+#endif
+
 ClientOptions strict_options() {
     auto o = quick_options();
     o.parser.strictness = pop3::Strictness::strict;
@@ -90,7 +104,7 @@ TEST(ClientHostile, EndlessBodyStopsAtTheReplyTimeoutWithBoundedMemory) {
     auto r = c->read_reply(ReplyKind::multi_line_if_ok);
     const auto ms = ms_since(start);
     ASSERT_FALSE(r);
-    EXPECT_LT(peak_rss_mib() - rss_before, 32) << "MiB";
+    EXPECT_LT(peak_rss_mib() - rss_before, rss_growth_bound_mib) << "MiB";
     std::printf("[ figure ] endless body: %zu bytes received in %lld ms, peak RSS growth %ld MiB\n", r.error().received,
                 ms, peak_rss_mib() - rss_before);
     EXPECT_EQ(r.error().kind, Errc::timeout);
@@ -262,7 +276,7 @@ TEST(ClientHostile, HundredMegabyteLineIsBoundedTolerant) {
     auto [r, ms] = greeting_from(server, t, o);
     const long rss_growth = peak_rss_mib() - rss_before;
     ASSERT_TRUE(r) << r.error().to_string();
-    EXPECT_LT(rss_growth, 32) << "MiB";
+    EXPECT_LT(rss_growth, rss_growth_bound_mib) << "MiB";
     EXPECT_TRUE(r->has(Violation::status_line_too_long));
     EXPECT_LE(r->status_line.size(), 512u);
     EXPECT_EQ(r->wire_octets, 100ULL * 1000 * 1000 + 6);
@@ -294,7 +308,7 @@ TEST(ClientHostile, EndlessStatusLineTimesOutWithBoundedMemory) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, Errc::timeout);
     EXPECT_GT(r.error().received, 1u << 20);
-    EXPECT_LT(peak_rss_mib() - rss_before, 32) << "MiB";
+    EXPECT_LT(peak_rss_mib() - rss_before, rss_growth_bound_mib) << "MiB";
     EXPECT_LT(ms, 3000);
 
     ScriptedServer strict_server;
