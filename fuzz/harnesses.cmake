@@ -48,6 +48,15 @@ pop3spec_add_fuzzer(sasl_plain LIBS pop3spec::pop3)
 pop3spec_add_fuzzer(apop LIBS pop3spec::pop3)
 pop3spec_add_fuzzer(session LIBS pop3spec::server_engine pop3spec::server_store pop3spec::pop3)
 pop3spec_add_fuzzer(session_chunked LIBS pop3spec::server_engine pop3spec::server_store pop3spec::pop3)
+pop3spec_add_fuzzer(client_session LIBS pop3spec::client pop3spec::pop3)
+# Every (state, command, outcome) triple the session model allows (fuzz/session_model.hpp, triples::rules()) must be
+# reached by replaying corpus/session/; the replay prints "triples: reached X / Y" and each missing triple, and exits 1
+# when one is missing. Replay builds only (the GCC presets CI runs).
+if(POP3SPEC_BUILD_TESTS AND NOT POP3SPEC_BUILD_FUZZERS)
+  add_test(NAME fuzz.session.triples COMMAND fuzz_session "${POP3SPEC_CORPUS_DIR}/session")
+  set_tests_properties(fuzz.session.triples PROPERTIES ENVIRONMENT POP3SPEC_FUZZ_TRIPLES=require TIMEOUT 300
+                                                       LABELS fuzz)
+endif()
 # The scenario loader is a separate library (yaml-cpp); it is fuzzed only where it exists.
 if(TARGET pop3spec::scenario)
   pop3spec_add_fuzzer(scenario_loader LIBS pop3spec::scenario)

@@ -213,3 +213,11 @@ session("timeout-auth", 0, 0, [USER, 0, TIMEOUT])
 session("login-delay", 0, 0x80, login(1) + login() + [CAPA, QUIT])
 raw_session("bare-keywords", 0, 0, b"DELE\r\nTOP\r\nAPOP\r\nXTND x\r\nUSER alice\r\nPASS wonderland\r\nDELE\r\nTOP\r\n"
             b"USER\r\nPASS\r\nAPOP\r\nXTND x\r\nLIST 1 2\r\nSTLS\r\nAUTH\r\nQUIT\r\n")
+
+# Triples and engine paths the seeds above miss (ctest fuzz.session.triples requires every triple of the model's
+# universe, fuzz/session_model.hpp triples::rules()). APOP by bob under LOGIN-DELAY: [LOGIN-DELAY] after APOP.
+session("triple-apop-login-delay", 0, 0x80, [APOP, 1, 0, APOP, 0, 0, QUIT])
+# "AUTH PLAIN" sent as a raw line, then a response longer than the AUTH line limit (8192 octets with CRLF):
+# "SASL response too long" (R2449-LEN-3), then a valid login. LONG's length is 200 + (little-endian u16 % 9000).
+session("sasl-response-too-long", 0, 0, [RAWLINE, 10] + list(b"AUTH PLAIN") + [LONG, 8500 & 255, 8500 >> 8] +
+        login() + [QUIT])
