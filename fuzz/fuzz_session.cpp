@@ -69,8 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (step.kind == pop3::fuzz::ConversationStep::Kind::bytes) {
                 std::fprintf(stderr, "C> %s\n", pop3::fuzz::printable(step.bytes, 100000).c_str());
             } else if (step.kind == pop3::fuzz::ConversationStep::Kind::faults) {
-                std::fprintf(stderr, "-- store faults: lock %d open %d commit %d\n", step.lock_fault, step.open_fault,
-                             step.commit_fault);
+                std::fprintf(stderr, "-- store faults: lock %d open %d commit %d read %d\n", step.lock_fault,
+                             step.open_fault, step.commit_fault, step.read_fault ? 1 : 0);
             } else {
                 std::fprintf(stderr, "-- idle timeout\n");
             }

@@ -221,3 +221,6 @@ session("triple-apop-login-delay", 0, 0x80, [APOP, 1, 0, APOP, 0, 0, QUIT])
 # "SASL response too long" (R2449-LEN-3), then a valid login. LONG's length is 200 + (little-endian u16 % 9000).
 session("sasl-response-too-long", 0, 0, [RAWLINE, 10] + list(b"AUTH PLAIN") + [LONG, 8500 & 255, 8500 >> 8] +
         login() + [QUIT])
+# A message that opens but cannot be read (op 26, bit 6): +OK, then the engine closes without a body or terminator.
+session("read-fault-retr", 0, 0, login() + [FAULTS, 64, RETR, 2, NOOP])
+session("read-fault-top", 0, 0, login(2) + [DELE, 1, FAULTS, 64, LIST, 1, TOP, 2, 0, QUIT])

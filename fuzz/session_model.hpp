@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -231,7 +232,7 @@ inline std::string greeting_timestamp(const SessionSetup& setup) {
 struct ConversationStep {
     enum class Kind {
         bytes,    ///< client bytes (one read)
-        faults,   ///< from now on the store fails: lock, open, commit (0 none, 1 temporary, 2 permanent)
+        faults,   ///< from now on the store fails: lock, open, commit (0 none, 1 temporary, 2 permanent), read
         timeout,  ///< the idle timer fires: RFC 1939 §3 autologout (the conversation ends)
     };
     Kind kind = Kind::bytes;
@@ -239,6 +240,7 @@ struct ConversationStep {
     std::uint8_t lock_fault = 0;
     std::uint8_t open_fault = 0;
     std::uint8_t commit_fault = 0;
+    bool read_fault = false;  // a message opens but its first read fails (mid-body: the engine cuts the connection)
 };
 using Conversation = std::vector<ConversationStep>;
 
@@ -423,6 +425,7 @@ inline Conversation encode_conversation(FuzzInput& in, const SessionSetup& setup
                 step.lock_fault = static_cast<std::uint8_t>((f & 3U) % 3);
                 step.open_fault = static_cast<std::uint8_t>(((f >> 2U) & 3U) % 3);
                 step.commit_fault = static_cast<std::uint8_t>(((f >> 4U) & 3U) % 3);
+                step.read_fault = (f & 64U) != 0;  // bit 7 has no meaning yet
                 steps.push_back(step);
                 break;
             }
@@ -619,11 +622,11 @@ inline const std::vector<Rule>& rules() {
             {T, V::uidl, false, oc(O::ok), "the whole listing cannot fail"},
             {T, V::uidl, true, oc(O::ok) | oc(O::err), "UIDL n reads no message: no store error"},
             {T, V::retr, false, oc(O::err), "RETR needs a message number"},
-            {T, V::retr, true, oc(O::ok) | oc(O::err) | oc(O::err_sys_temp) | oc(O::err_sys_perm),
-             "only opening the message (or its size limit) can fail; no login codes"},
+            {T, V::retr, true, oc(O::ok) | oc(O::ok, true) | oc(O::err) | oc(O::err_sys_temp) | oc(O::err_sys_perm),
+             "only the size limit, opening or reading the message can fail (a read failure after +OK closes)"},
             {T, V::top, false, oc(O::err), "TOP needs a message number and a line count"},
-            {T, V::top, true, oc(O::ok) | oc(O::err) | oc(O::err_sys_temp) | oc(O::err_sys_perm),
-             "only opening the message (or its size limit) can fail; no login codes"},
+            {T, V::top, true, oc(O::ok) | oc(O::ok, true) | oc(O::err) | oc(O::err_sys_temp) | oc(O::err_sys_perm),
+             "only the size limit, opening or reading the message can fail (a read failure after +OK closes)"},
             {T, V::dele, false, oc(O::err), "DELE needs a message number"},
             {T, V::dele, true, oc(O::ok) | oc(O::err), "DELE only marks: the store is touched at UPDATE"},
             {T, V::noop, false, oc(O::ok), "NOOP cannot fail"},
@@ -720,6 +723,7 @@ class SessionModel {
         lock_fault_ = f.lock_fault;
         open_fault_ = f.open_fault;
         commit_fault_ = f.commit_fault;
+        read_fault_ = f.read_fault;
     }
     /// RFC 1939 §3 autologout: closed without a reply and without UPDATE.
     void timed_out() {
@@ -1042,6 +1046,12 @@ class SessionModel {
                 expect(S::err, cmd, fault_code(open_fault_));
                 return;
             }
+            if (read_fault_) {
+                // +OK went out before the body could be read: no -ERR is possible mid-reply, so the engine closes
+                // without a terminator (and without UPDATE); nothing of the body, nothing after it.
+                expect(S::ok, cmd);
+                return close_after_reply();
+            }
             Expectation& e = expect(S::ok, cmd);
             e.body = Expectation::Body::message;
             e.expected_message = retr ? std::string_view(sent) : top_of(sent, lines);
@@ -1088,6 +1098,7 @@ class SessionModel {
     std::uint8_t lock_fault_ = 0;
     std::uint8_t open_fault_ = 0;
     std::uint8_t commit_fault_ = 0;
+    bool read_fault_ = false;
     bool timed_out_ = false;
 };
 
@@ -1199,6 +1210,7 @@ inline SessionRun drive(const SessionSetup& setup, const Conversation& conversat
                         store.faults.lock_error = fault(step.lock_fault);
                         store.faults.open_error = fault(step.open_fault);
                         store.faults.commit_error = fault(step.commit_fault);
+                        store.faults.read_fail_after = step.read_fault ? 0 : std::numeric_limits<std::uint64_t>::max();
                         if (model != nullptr) model->set_faults(step);
                     }
                     if (done) break;
