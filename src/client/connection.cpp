@@ -79,34 +79,25 @@ std::string Endpoint::to_string() const {
     return fmt::format("{}:{}", host, port);
 }
 
-struct Connection::Impl {
-    Impl(const ClientOptions& o, Transcript& t) : opts(o), transcript(&t), parser(o.parser) {
-        chunk.resize(std::max<std::size_t>(opts.read_chunk, 1));
-    }
+namespace {
+
+// The default transport: Asio TCP, with TLS (OpenSSL) on top once started. Its own io_context runs on the
+// calling thread, so every call returns by its deadline.
+class AsioStream final : public ByteStream {
+  public:
+    AsioStream() { stream.emplace(io, ssl_ctx); }
+    ~AsioStream() override { close(); }
 
     asio::io_context io{1};
     asio::ssl::context ssl_ctx{asio::ssl::context::tls_client};
     std::optional<asio::ssl::stream<asio::ip::tcp::socket>> stream;
-    ClientOptions opts;
-    Transcript* transcript;
-    pop3::ReplyParser parser;
-    std::string buf;  // received, not yet consumed by the parser (at most read_chunk bytes)
-    std::vector<char> chunk;
-    Clock::time_point deadline = Clock::time_point::max();
     std::string peer;
     std::string sni;
-    bool open = false;
-    bool eof = false;
-    bool peer_reset = false;
+    bool verify_peer = false;
     bool tls = false;
-    // The unfinished reply's bytes, for Error::partial.
-    std::string partial;
-    std::size_t partial_total = 0;
 
     asio::ip::tcp::socket& socket() { return stream->next_layer(); }
-    void event(std::string_view text) { transcript->record_event(text, opts.session); }
-
-    Clock::time_point bound(Clock::time_point until) const { return std::min(until, deadline); }
+    const asio::ip::tcp::socket& socket() const { return stream->next_layer(); }
 
     // Runs the io_context until `done` or `until`; on expiry cancels the socket's operations and drains them.
     // Returns false on expiry.
@@ -128,33 +119,49 @@ struct Connection::Impl {
         return false;
     }
 
-    // One bounded read into `chunk`. Returns bytes read, or sets ec (timeout as asio::error::timed_out).
-    std::size_t read_some(Clock::time_point until, std::error_code& ec) {
+    static StreamResult outcome(std::error_code ec, std::size_t n) {
+        StreamResult r;
+        r.bytes = n;
+        r.error = ec;
+        if (!ec) return r;
+        r.status = is_eof(ec) ? StreamStatus::eof : is_reset(ec) ? StreamStatus::reset : StreamStatus::failed;
+        r.tls = is_tls(ec);
+        return r;
+    }
+    static StreamResult timed_out() {
+        StreamResult r;
+        r.status = StreamStatus::timed_out;
+        r.error = asio::error::timed_out;
+        return r;
+    }
+
+    Clock::time_point now() const override { return Clock::now(); }
+
+    StreamResult read_some(std::span<char> buffer, Clock::time_point until) override {
         bool done = false;
         std::size_t n = 0;
+        std::error_code ec;
         auto handler = [&](std::error_code e, std::size_t bytes) {
             ec = e;
             n = bytes;
             done = true;
         };
         if (tls) {
-            stream->async_read_some(asio::buffer(chunk), handler);
+            stream->async_read_some(asio::buffer(buffer.data(), buffer.size()), handler);
         } else {
-            socket().async_read_some(asio::buffer(chunk), handler);
+            socket().async_read_some(asio::buffer(buffer.data(), buffer.size()), handler);
         }
-        if (!run_until(done, until)) {
-            ec = asio::error::timed_out;
-            return 0;
-        }
-        return n;
+        if (!run_until(done, until)) return timed_out();
+        return outcome(ec, n);
     }
 
-    // Writes all of `bytes` in one write operation, bounded by io_timeout and the deadline.
-    std::error_code write_all(std::string_view bytes) {
+    StreamResult write(std::string_view bytes, Clock::time_point until) override {
         bool done = false;
+        std::size_t n = 0;
         std::error_code ec;
-        auto handler = [&](std::error_code e, std::size_t) {
+        auto handler = [&](std::error_code e, std::size_t written) {
             ec = e;
+            n = written;
             done = true;
         };
         if (tls) {
@@ -162,17 +169,17 @@ struct Connection::Impl {
         } else {
             asio::async_write(socket(), asio::buffer(bytes.data(), bytes.size()), handler);
         }
-        if (!run_until(done, bound(Clock::now() + opts.io_timeout))) return asio::error::timed_out;
-        return ec;
+        if (!run_until(done, until)) return timed_out();
+        return outcome(ec, n);
     }
 
-    std::error_code handshake(Clock::time_point until) {
+    StreamResult start_tls(Clock::time_point until) override {
         SSL* ssl = stream->native_handle();
         if (!sni.empty()) {
             // SSL_set_tlsext_host_name is a macro with an old-style cast; call what it expands to.
             SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(sni.c_str()));
         }
-        if (opts.verify_peer) {
+        if (verify_peer) {
             // RFC 2595 §2.4 / RFC 8314 §5: check the chain and the host name (RFC 6125 rules in OpenSSL).
             stream->set_verify_mode(asio::ssl::verify_peer);
             stream->set_verify_callback(asio::ssl::host_name_verification(sni.empty() ? peer_host() : sni));
@@ -185,9 +192,14 @@ struct Connection::Impl {
             ec = e;
             done = true;
         });
-        if (!run_until(done, bound(until))) return asio::error::timed_out;
+        if (!run_until(done, until)) return timed_out();
         if (!ec) tls = true;
-        return ec;
+        StreamResult r = outcome(ec, 0);
+        if (ec) {
+            r.status = StreamStatus::failed;
+            r.tls = true;
+        }
+        return r;
     }
 
     std::string peer_host() const {
@@ -197,18 +209,79 @@ struct Connection::Impl {
         return host;
     }
 
-    std::string tls_version() {
+    bool tls_active() const override { return tls; }
+
+    std::string tls_version() const override {
         if (!tls) return {};
-        const char* v = SSL_get_version(stream->native_handle());
+        const char* v = SSL_get_version(const_cast<AsioStream*>(this)->stream->native_handle());
         return v != nullptr ? v : "";
     }
 
-    std::string tls_cipher() {
+    std::string tls_cipher() const override {
         if (!tls) return {};
-        const SSL_CIPHER* c = SSL_get_current_cipher(stream->native_handle());
+        const SSL_CIPHER* c = SSL_get_current_cipher(const_cast<AsioStream*>(this)->stream->native_handle());
         const char* name = c != nullptr ? SSL_CIPHER_get_name(c) : nullptr;
         return name != nullptr ? name : "";
     }
+
+    bool is_open() const override { return stream && socket().is_open(); }
+
+    void close() override {
+        if (!stream) return;
+        std::error_code ignored;
+        socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        socket().close(ignored);
+    }
+
+    void reset() override {
+        if (!stream) return;
+        std::error_code ignored;
+        // SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+        if (socket().is_open()) socket().set_option(asio::socket_base::linger(true, 0), ignored);
+        socket().close(ignored);
+    }
+
+    std::string peer_address() const override { return peer; }
+};
+
+}  // namespace
+
+struct Connection::Impl {
+    Impl(std::unique_ptr<ByteStream> s, const ClientOptions& o, Transcript& t)
+        : stream(std::move(s)), opts(o), transcript(&t), parser(o.parser) {
+        chunk.resize(std::max<std::size_t>(opts.read_chunk, 1));
+    }
+
+    std::unique_ptr<ByteStream> stream;
+    ClientOptions opts;
+    Transcript* transcript;
+    pop3::ReplyParser parser;
+    std::string buf;  // received, not yet consumed by the parser (at most read_chunk bytes)
+    std::vector<char> chunk;
+    Clock::time_point deadline = Clock::time_point::max();
+    std::string peer;
+    bool open = false;
+    bool eof = false;
+    bool peer_reset = false;
+    // The unfinished reply's bytes, for Error::partial.
+    std::string partial;
+    std::size_t partial_total = 0;
+
+    Clock::time_point now() const { return stream->now(); }
+    void event(std::string_view text) { transcript->record_event(text, opts.session); }
+    bool stream_open() const { return stream && stream->is_open(); }
+
+    Clock::time_point bound(Clock::time_point until) const { return std::min(until, deadline); }
+    // now + d, saturating (a huge caller timeout means "no bound" rather than an overflow).
+    Clock::time_point after(milliseconds d) const {
+        const auto t = now();
+        if (d.count() <= 0) return t;
+        if (Clock::time_point::max() - t <= d) return Clock::time_point::max();
+        return t + d;
+    }
+
+    // One bounded read into `chunk`.
+    StreamResult read_some(Clock::time_point until) { return stream->read_some(std::span<char>(chunk), until); }
 
     void note_partial(std::string_view bytes) {
         partial_total += bytes.size();
@@ -225,7 +298,7 @@ struct Connection::Impl {
 
     // An error for an expired wait: the overall deadline or the local bound.
     Error expired(Clock::time_point local_until, std::string_view what) {
-        if (deadline <= local_until && Clock::now() >= deadline) {
+        if (deadline <= local_until && now() >= deadline) {
             event(fmt::format("deadline exceeded {}", what));
             return make_error(Errc::deadline_exceeded,
                               fmt::format("overall deadline of {} ms passed {}", opts.overall_deadline.count(), what));
@@ -234,23 +307,22 @@ struct Connection::Impl {
         return make_error(Errc::timeout, fmt::format("no progress {}", what));
     }
 
-    Error io_failure(std::error_code ec, std::string_view what) {
-        event(fmt::format("{} error {}: {}", is_tls(ec) ? "TLS" : "I/O", what, ec.message()));
-        return make_error(is_tls(ec) ? Errc::tls_error : Errc::io_error, fmt::format("{}: {}", what, ec.message()), ec);
+    Error io_failure(const StreamResult& r, std::string_view what) {
+        std::string why = r.error ? r.error.message() : std::string("unknown error");
+        event(fmt::format("{} error {}: {}", r.tls ? "TLS" : "I/O", what, why));
+        return make_error(r.tls ? Errc::tls_error : Errc::io_error, fmt::format("{}: {}", what, why), r.error);
     }
 
-    void mark_closed(std::error_code ec) {
+    void mark_closed(const StreamResult& r) {
         eof = true;
         open = false;
-        peer_reset = is_reset(ec);
+        peer_reset = r.status == StreamStatus::reset;
         event(peer_reset ? "connection reset by peer" : "closed by peer");
     }
 
     void close_socket() {
         if (!stream) return;
-        std::error_code ignored;
-        socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-        socket().close(ignored);
+        stream->close();
         open = false;
     }
 };
@@ -272,23 +344,24 @@ Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Result<Connection> Connection::connect(const Endpoint& endpoint, TlsMode tls, const ClientOptions& options,
                                        Transcript& transcript) {
     transcript.start_clock();
-    auto impl = std::make_unique<Impl>(options, transcript);
-    Impl& c = *impl;
+    auto owned = std::make_unique<AsioStream>();
+    AsioStream& s = *owned;
     const auto start = Clock::now();
-    if (options.overall_deadline.count() > 0) c.deadline = start + options.overall_deadline;
-    const auto connect_until = c.bound(start + options.connect_timeout);
+    const auto deadline =
+        options.overall_deadline.count() > 0 ? start + options.overall_deadline : Clock::time_point::max();
+    const auto connect_until = std::min(start + options.connect_timeout, deadline);
 
     if (options.verify_peer) {
         std::error_code ec;
         if (options.ca_file.empty()) {
-            c.ssl_ctx.set_default_verify_paths(ec);
+            s.ssl_ctx.set_default_verify_paths(ec);
         } else {
-            c.ssl_ctx.load_verify_file(options.ca_file, ec);
+            s.ssl_ctx.load_verify_file(options.ca_file, ec);
         }
         if (ec) return make_error(Errc::tls_error, fmt::format("loading CA certificates: {}", ec.message()), ec);
     }
-    c.stream.emplace(c.io, c.ssl_ctx);
-    c.sni = !options.sni_host.empty() ? options.sni_host : (is_ip_literal(endpoint.host) ? "" : endpoint.host);
+    s.verify_peer = options.verify_peer;
+    s.sni = !options.sni_host.empty() ? options.sni_host : (is_ip_literal(endpoint.host) ? "" : endpoint.host);
 
     // Resolve: IP literals directly (no resolver thread), names through the bounded async resolver.
     std::vector<asio::ip::tcp::endpoint> targets;
@@ -297,7 +370,7 @@ Result<Connection> Connection::connect(const Endpoint& endpoint, TlsMode tls, co
     if (!ec) {
         targets.emplace_back(address, endpoint.port);
     } else {
-        asio::ip::tcp::resolver resolver(c.io);
+        asio::ip::tcp::resolver resolver(s.io);
         bool done = false;
         std::error_code rec;
         resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
@@ -307,13 +380,13 @@ Result<Connection> Connection::connect(const Endpoint& endpoint, TlsMode tls, co
                                        targets.push_back(r.endpoint());
                                    done = true;
                                });
-        c.io.restart();
+        s.io.restart();
         while (!done && Clock::now() < connect_until)
-            c.io.run_one_for(connect_until - Clock::now());
+            s.io.run_one_for(connect_until - Clock::now());
         if (!done) {
             resolver.cancel();
-            c.io.restart();
-            while (!done && c.io.run_one_for(milliseconds(1000)) > 0) {
+            s.io.restart();
+            while (!done && s.io.run_one_for(milliseconds(1000)) > 0) {
             }
             transcript.record_event(fmt::format("timeout resolving {}", endpoint.host), options.session);
             return make_error(Errc::resolve_failed, fmt::format("resolving {} timed out", endpoint.host));
@@ -328,11 +401,11 @@ Result<Connection> Connection::connect(const Endpoint& endpoint, TlsMode tls, co
 
     bool done = false;
     std::error_code cec;
-    asio::async_connect(c.socket(), targets, [&](std::error_code e, const asio::ip::tcp::endpoint&) {
+    asio::async_connect(s.socket(), targets, [&](std::error_code e, const asio::ip::tcp::endpoint&) {
         cec = e;
         done = true;
     });
-    if (!c.run_until(done, connect_until)) {
+    if (!s.run_until(done, connect_until)) {
         transcript.record_event(fmt::format("timeout connecting to {}", endpoint.to_string()), options.session);
         return make_error(Errc::connect_failed, fmt::format("connecting to {} timed out after {} ms",
                                                             endpoint.to_string(), ms_count(Clock::now() - start)));
@@ -343,28 +416,47 @@ Result<Connection> Connection::connect(const Endpoint& endpoint, TlsMode tls, co
         return make_error(Errc::connect_failed,
                           fmt::format("cannot connect to {}: {}", endpoint.to_string(), cec.message()), cec);
     }
-    c.open = true;
     {
         std::error_code pec;
-        auto remote = c.socket().remote_endpoint(pec);
-        c.peer = pec ? endpoint.to_string() : Endpoint{remote.address().to_string(), remote.port()}.to_string();
+        auto remote = s.socket().remote_endpoint(pec);
+        s.peer = pec ? endpoint.to_string() : Endpoint{remote.address().to_string(), remote.port()}.to_string();
         std::error_code nec;
-        c.socket().set_option(asio::ip::tcp::no_delay(true), nec);
+        s.socket().set_option(asio::ip::tcp::no_delay(true), nec);
     }
+    auto impl = std::make_unique<Impl>(std::move(owned), options, transcript);
+    Impl& c = *impl;
+    c.deadline = deadline;
+    c.open = true;
+    c.peer = s.peer;
     c.event(fmt::format("connected to {}", c.peer));
 
     if (tls == TlsMode::implicit) {
         // RFC 8314 §3.1: on pop3s the handshake starts at once; the greeting comes inside TLS.
-        auto hec = c.handshake(connect_until);
-        if (hec) {
-            Error e = hec == asio::error::timed_out
-                          ? make_error(Errc::tls_error, "TLS handshake timed out", hec)
-                          : make_error(Errc::tls_error, fmt::format("TLS handshake failed: {}", hec.message()), hec);
+        auto hr = c.stream->start_tls(connect_until);
+        if (hr.status != StreamStatus::ok) {
+            Error e = hr.status == StreamStatus::timed_out
+                          ? make_error(Errc::tls_error, "TLS handshake timed out", hr.error)
+                          : make_error(Errc::tls_error, fmt::format("TLS handshake failed: {}", hr.error.message()),
+                                       hr.error);
             c.event(e.to_string());
             c.close_socket();
             return e;
         }
-        c.event(fmt::format("TLS started ({}, {})", c.tls_version(), c.tls_cipher()));
+        c.event(fmt::format("TLS started ({}, {})", c.stream->tls_version(), c.stream->tls_cipher()));
+    }
+    return Connection(std::move(impl));
+}
+
+Connection Connection::over(std::unique_ptr<ByteStream> stream, const ClientOptions& options, Transcript& transcript) {
+    transcript.start_clock();
+    auto impl = std::make_unique<Impl>(std::move(stream), options, transcript);
+    Impl& c = *impl;
+    if (options.overall_deadline.count() > 0) c.deadline = c.after(options.overall_deadline);
+    c.open = c.stream_open();
+    c.peer = c.stream->peer_address();
+    c.event(fmt::format("connected to {}", c.peer));
+    if (c.stream->tls_active()) {
+        c.event(fmt::format("TLS started ({}, {})", c.stream->tls_version(), c.stream->tls_cipher()));
     }
     return Connection(std::move(impl));
 }
@@ -385,20 +477,19 @@ Result<void> Connection::send_line(std::string_view line, Secret mask) {
 Result<void> Connection::send_raw(std::string_view bytes, Secret mask) {
     if (!impl_) return make_error(Errc::not_connected, "no connection");
     Impl& c = *impl_;
-    if (!c.stream || !c.socket().is_open()) return make_error(Errc::not_connected, "the connection is closed");
+    if (!c.stream_open()) return make_error(Errc::not_connected, "the connection is closed");
     c.transcript->record_sent(bytes, mask, c.opts.session);
-    if (Clock::now() >= c.deadline) return c.expired(c.deadline, "before sending");
-    auto ec = c.write_all(bytes);
-    if (ec == asio::error::timed_out) return c.expired(c.bound(Clock::now()), "writing");
-    if (ec) {
-        if (is_reset(ec)) {
-            // EPIPE / ECONNRESET: the peer is gone; say so in the same words as a read would.
-            if (!c.eof) c.mark_closed(ec);
-            return make_error(Errc::closed_by_peer,
-                              fmt::format("connection closed by the peer while writing: {}", ec.message()), ec);
-        }
-        return c.io_failure(ec, "writing");
+    if (c.now() >= c.deadline) return c.expired(c.deadline, "before sending");
+    const auto until = c.bound(c.after(c.opts.io_timeout));
+    auto r = c.stream->write(bytes, until);
+    if (r.status == StreamStatus::timed_out) return c.expired(until, "writing");
+    if (r.status == StreamStatus::eof || r.status == StreamStatus::reset) {
+        // EPIPE / ECONNRESET: the peer is gone; say so in the same words as a read would.
+        if (!c.eof) c.mark_closed(r);
+        return make_error(Errc::closed_by_peer,
+                          fmt::format("connection closed by the peer while writing: {}", r.error.message()), r.error);
     }
+    if (r.status != StreamStatus::ok) return c.io_failure(r, "writing");
     return {};
 }
 
@@ -420,7 +511,7 @@ Result<pop3::Reply> Connection::read_reply(pop3::ReplyKind kind, ReadOptions rea
         c.partial.clear();
         c.partial_total = 0;
     }
-    const auto reply_until = c.bound(Clock::now() + read.timeout.value_or(c.opts.reply_timeout));
+    const auto reply_until = c.bound(c.after(read.timeout.value_or(c.opts.reply_timeout)));
 
     auto finish_reply = [&](pop3::Reply reply) -> Result<pop3::Reply> {
         if (reply.error) {
@@ -466,35 +557,32 @@ Result<pop3::Reply> Connection::read_reply(pop3::ReplyKind kind, ReadOptions rea
                     ? std::string("connection closed by the peer before a reply")
                     : fmt::format("connection closed in the middle of a reply ({} bytes received)", c.partial_total)));
         }
-        if (!c.stream || !c.socket().is_open()) return make_error(Errc::not_connected, "the connection is closed");
+        if (!c.stream_open()) return make_error(Errc::not_connected, "the connection is closed");
         const auto inactivity = read.inactivity_timeout.value_or(c.opts.io_timeout);
-        const auto read_until = std::min(reply_until, c.bound(Clock::now() + inactivity));
-        std::error_code ec;
-        std::size_t n = c.read_some(read_until, ec);
-        if (n > 0) {
-            std::string_view got(c.chunk.data(), n);
+        const auto read_until = std::min(reply_until, c.bound(c.after(inactivity)));
+        auto r = c.read_some(read_until);
+        if (r.bytes > 0) {
+            std::string_view got(c.chunk.data(), r.bytes);
             c.transcript->record_received(got, c.opts.session);
             c.buf.append(got);
         }
-        if (ec == asio::error::timed_out) {
+        if (r.status == StreamStatus::timed_out) {
             auto waited = fmt::format("waiting for a reply ({} bytes of it received)", c.partial_total);
             return c.with_partial(c.expired(read_until, waited));
         }
-        if (ec) {
-            if (is_eof(ec) || is_reset(ec)) {
-                c.mark_closed(ec);
-                continue;
-            }
-            return c.with_partial(c.io_failure(ec, "reading"));
+        if (r.status == StreamStatus::eof || r.status == StreamStatus::reset) {
+            c.mark_closed(r);
+            continue;
         }
+        if (r.status != StreamStatus::ok) return c.with_partial(c.io_failure(r, "reading"));
     }
 }
 
 Result<TlsStartInfo> Connection::start_tls() {
     if (!impl_) return make_error(Errc::not_connected, "no connection");
     Impl& c = *impl_;
-    if (c.tls) return make_error(Errc::bad_argument, "TLS is already active");
-    if (!c.stream || !c.socket().is_open()) return make_error(Errc::not_connected, "the connection is closed");
+    if (c.stream->tls_active()) return make_error(Errc::bad_argument, "TLS is already active");
+    if (!c.stream_open()) return make_error(Errc::not_connected, "the connection is closed");
     // RFC 2595 §4 (R2595-CLI-1): nothing received after the +OK to STLS may be used: it could be a response
     // injected in plaintext. Drop it, and say how much there was.
     TlsStartInfo info;
@@ -505,16 +593,17 @@ Result<TlsStartInfo> Connection::start_tls() {
         c.event(fmt::format("discarded {} bytes received after the +OK to STLS (possible response injection)",
                             info.discarded_bytes));
     }
-    auto ec = c.handshake(Clock::now() + c.opts.io_timeout);
-    if (ec) {
-        Error e = ec == asio::error::timed_out
-                      ? make_error(Errc::tls_error, "TLS handshake timed out", ec)
-                      : make_error(Errc::tls_error, fmt::format("TLS handshake failed: {}", ec.message()), ec);
+    auto r = c.stream->start_tls(c.bound(c.after(c.opts.io_timeout)));
+    if (r.status != StreamStatus::ok) {
+        Error e =
+            r.status == StreamStatus::timed_out
+                ? make_error(Errc::tls_error, "TLS handshake timed out", r.error)
+                : make_error(Errc::tls_error, fmt::format("TLS handshake failed: {}", r.error.message()), r.error);
         c.event(e.to_string());
         return e;
     }
-    info.version = c.tls_version();
-    info.cipher = c.tls_cipher();
+    info.version = c.stream->tls_version();
+    info.cipher = c.stream->tls_cipher();
     c.event(fmt::format("TLS started ({}, {})", info.version, info.cipher));
     return info;
 }
@@ -526,26 +615,23 @@ Result<CloseWait> Connection::wait_closed(std::chrono::milliseconds timeout) {
     out.bytes_received = c.buf.size() + c.parser.discard_buffered();
     c.buf.clear();
     c.parser.reset();
-    const auto until = c.bound(Clock::now() + timeout);
+    const auto until = c.bound(c.after(timeout));
     while (!c.eof) {
-        if (!c.stream || !c.socket().is_open()) break;
-        std::error_code ec;
-        std::size_t n = c.read_some(until, ec);
-        if (n > 0) {
-            c.transcript->record_received(std::string_view(c.chunk.data(), n), c.opts.session);
-            out.bytes_received += n;
+        if (!c.stream_open()) break;
+        auto r = c.read_some(until);
+        if (r.bytes > 0) {
+            c.transcript->record_received(std::string_view(c.chunk.data(), r.bytes), c.opts.session);
+            out.bytes_received += r.bytes;
         }
-        if (ec == asio::error::timed_out) {
+        if (r.status == StreamStatus::timed_out) {
             c.event(fmt::format("still open after {} ms", timeout.count()));
             return out;
         }
-        if (ec) {
-            if (is_eof(ec) || is_reset(ec)) {
-                c.mark_closed(ec);
-                break;
-            }
-            return c.io_failure(ec, "waiting for the close");
+        if (r.status == StreamStatus::eof || r.status == StreamStatus::reset) {
+            c.mark_closed(r);
+            break;
         }
+        if (r.status != StreamStatus::ok) return c.io_failure(r, "waiting for the close");
     }
     out.closed = true;
     out.reset = c.peer_reset;
@@ -560,23 +646,20 @@ Result<std::string> Connection::expect_silence(std::chrono::milliseconds duratio
     c.buf.clear();
     c.parser.reset();
     if (dropped > 0 && got.empty()) got = fmt::format("<{} bytes of a partial reply>", dropped);
-    const auto until = c.bound(Clock::now() + duration);
-    while (!c.eof && c.stream && c.socket().is_open()) {
-        std::error_code ec;
-        std::size_t n = c.read_some(until, ec);
-        if (n > 0) {
-            std::string_view piece(c.chunk.data(), n);
+    const auto until = c.bound(c.after(duration));
+    while (!c.eof && c.stream_open()) {
+        auto r = c.read_some(until);
+        if (r.bytes > 0) {
+            std::string_view piece(c.chunk.data(), r.bytes);
             c.transcript->record_received(piece, c.opts.session);
             if (got.size() < c.opts.read_chunk) got.append(piece.substr(0, c.opts.read_chunk - got.size()));
         }
-        if (ec == asio::error::timed_out) break;
-        if (ec) {
-            if (is_eof(ec) || is_reset(ec)) {
-                c.mark_closed(ec);
-                break;
-            }
-            return c.io_failure(ec, "listening");
+        if (r.status == StreamStatus::timed_out) break;
+        if (r.status == StreamStatus::eof || r.status == StreamStatus::reset) {
+            c.mark_closed(r);
+            break;
         }
+        if (r.status != StreamStatus::ok) return c.io_failure(r, "listening");
     }
     if (got.empty()) c.event(fmt::format("silence for {} ms", duration.count()));
     return got;
@@ -584,19 +667,14 @@ Result<std::string> Connection::expect_silence(std::chrono::milliseconds duratio
 
 void Connection::close() {
     if (!impl_ || !impl_->stream) return;
-    if (impl_->socket().is_open()) impl_->event("closed by client (no QUIT)");
+    if (impl_->stream->is_open()) impl_->event("closed by client (no QUIT)");
     impl_->close_socket();
 }
 
 void Connection::reset() {
     if (!impl_ || !impl_->stream) return;
-    std::error_code ignored;
-    if (impl_->socket().is_open()) {
-        // SO_LINGER with a zero timeout: close() sends RST instead of FIN.
-        impl_->socket().set_option(asio::socket_base::linger(true, 0), ignored);
-        impl_->event("reset by client (RST, no QUIT)");
-    }
-    impl_->socket().close(ignored);
+    if (impl_->stream->is_open()) impl_->event("reset by client (RST, no QUIT)");
+    impl_->stream->reset();
     impl_->open = false;
 }
 
@@ -607,21 +685,24 @@ std::string Connection::peer_address() const {
     return impl_ ? impl_->peer : std::string();
 }
 bool Connection::tls_active() const noexcept {
-    return impl_ && impl_->tls;
+    return impl_ && impl_->stream && impl_->stream->tls_active();
 }
 std::string Connection::tls_version() const {
-    return impl_ ? impl_->tls_version() : std::string();
+    return impl_ && impl_->stream ? impl_->stream->tls_version() : std::string();
 }
 std::string Connection::tls_cipher() const {
-    return impl_ ? impl_->tls_cipher() : std::string();
+    return impl_ && impl_->stream ? impl_->stream->tls_cipher() : std::string();
 }
 std::size_t Connection::buffered_bytes() const noexcept {
     return impl_ ? impl_->buf.size() : 0;
 }
+ByteStream* Connection::stream() noexcept {
+    return impl_ ? impl_->stream.get() : nullptr;
+}
 
 std::chrono::milliseconds Connection::time_left() const {
     if (!impl_ || impl_->deadline == Clock::time_point::max()) return milliseconds::max();
-    auto left = impl_->deadline - Clock::now();
+    auto left = impl_->deadline - impl_->now();
     return left.count() > 0 ? std::chrono::duration_cast<milliseconds>(left) : milliseconds(0);
 }
 

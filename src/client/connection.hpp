@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "client/byte_stream.hpp"
 #include "client/error.hpp"
 #include "client/transcript.hpp"
 #include "pop3/reply_parser.hpp"
@@ -117,6 +118,11 @@ class Connection {
     static Result<Connection> connect(const Endpoint& endpoint, TlsMode tls, const ClientOptions& options,
                                       Transcript& transcript);
 
+    /// A connection over any byte stream that is already connected (e.g. a MemoryStream whose peer is a script, for
+    /// tests and the fuzzer). Deadlines run on the stream's clock (virtual for a MemoryStream). The transport
+    /// options (connect_timeout, verify_peer, ca_file, sni_host) do not apply. `stream` must not be null.
+    static Connection over(std::unique_ptr<ByteStream> stream, const ClientOptions& options, Transcript& transcript);
+
     /// Reads the greeting: a single-line reply (RFC 1939 §4).
     Result<pop3::Reply> read_greeting(ReadOptions read = {});
 
@@ -166,6 +172,8 @@ class Connection {
     std::string tls_cipher() const;
     /// Bytes received and not yet consumed by a reply (the next read_reply starts with them).
     std::size_t buffered_bytes() const noexcept;
+    /// The stream under the connection (nullptr for a default-constructed or moved-from Connection).
+    ByteStream* stream() noexcept;
     /// Time left before the overall deadline (max() when there is none).
     std::chrono::milliseconds time_left() const;
     /// The options the connection was made with.
