@@ -91,6 +91,17 @@ void ReplyParser::fail(Violation v) {
     phase_ = Phase::failed;
 }
 
+// A hinted stored body about to outgrow its capacity (`incoming` wire octets may add at most about as many content
+// octets) grows towards the hint in steps of at most kHintGrowth times its capacity, so few reallocations copy a large
+// announced body while the memory held stays proportional to the octets that arrived.
+void ReplyParser::grow_hinted_body(std::size_t incoming) {
+    std::string& body = current_.body;
+    const std::uint64_t need = std::uint64_t{body.size()} + incoming;
+    if (need <= body.capacity() || body_hint_ <= body.capacity()) return;
+    const std::uint64_t step = std::max<std::uint64_t>(need, std::uint64_t{body.capacity()} * kHintGrowth);
+    body.reserve(static_cast<std::size_t>(std::min(step, body_hint_)));
+}
+
 // Decides status, response code and text once the whole status line is in; then body or completion.
 void ReplyParser::finish_status_line() {
     std::string& line = current_.status_line;
@@ -157,8 +168,13 @@ void ReplyParser::finish_status_line() {
             current_.body = std::exchange(body_buffer_, std::string{});
             current_.body.clear();
             const std::uint64_t hint = body_reserve_ != 0 ? body_reserve_ : announced_octets(current_.text);
-            const auto cap = static_cast<std::size_t>(std::min<std::uint64_t>(hint, options_.limits.max_body));
+            body_hint_ = std::min<std::uint64_t>(hint, options_.limits.max_body);
+            // Up front, before any body octet arrived, at most kMaxUpfrontBodyReserve (the hint comes from the
+            // server); grow_hinted_body() trusts the rest of it as the body arrives.
+            const auto cap = static_cast<std::size_t>(std::min<std::uint64_t>(body_hint_, kMaxUpfrontBodyReserve));
             if (cap > current_.body.capacity()) current_.body.reserve(cap);
+        } else {
+            body_hint_ = 0;
         }
         body_reserve_ = 0;
         phase_ = Phase::body;
@@ -237,6 +253,7 @@ FeedResult ReplyParser::feed(std::string_view bytes) {
                 const std::uint64_t room = used < limit ? limit - used : 0;
                 if (room < slice.size()) slice = slice.substr(0, static_cast<std::size_t>(room) + 1);
             }
+            if (reply_body_mode_ == BodyMode::store && body_hint_ > target.capacity()) grow_hinted_body(slice.size());
             const DotDecodeResult r = decoder_.decode(slice, target);
             i += r.consumed;
             wire_in_reply_ += r.consumed;
@@ -306,6 +323,7 @@ std::size_t ReplyParser::discard_buffered() {
     scratch_.clear();
     decoder_.reset();
     wire_in_reply_ = 0;
+    body_hint_ = 0;
     if (phase_ != Phase::failed) phase_ = Phase::idle;
     return dropped;
 }
@@ -317,6 +335,7 @@ void ReplyParser::reset() {
     scratch_.clear();
     decoder_.reset();
     wire_in_reply_ = 0;
+    body_hint_ = 0;
     status_octets_ = 0;
     status_last_cr_ = false;
     status_overlong_ = false;

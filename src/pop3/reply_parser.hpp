@@ -83,10 +83,17 @@ class ReplyParser {
     /// Sets the sink for BodyMode::sink (and switches to it).
     void set_body_sink(BodySink sink);
 
-    /// Capacity hint for the next stored body (e.g. the size LIST gave before RETR): reserved once, capped at
-    /// ReplyLimits::max_body, so a large body grows without repeated reallocation. Without a hint, a status text
-    /// starting "<n> octets" (RFC 1939 §7's RETR example) is used the same way.
+    /// Capacity hint for the next stored body (e.g. the size LIST gave before RETR), capped at ReplyLimits::max_body,
+    /// so a large body grows in few reallocations. Without a hint, a status text starting "<n> octets" (RFC 1939 §7's
+    /// RETR example) is used the same way. The size comes from the server, so it is trusted only in proportion to
+    /// what arrives: at most kMaxUpfrontBodyReserve is reserved at the status line, and when the body outgrows its
+    /// capacity it grows to at most kHintGrowth times that capacity (never past the hint), so a 20-octet
+    /// "+OK 99999999 octets" cannot make the client allocate 64 MiB.
     void reserve_body(std::size_t octets) noexcept { body_reserve_ = octets; }
+    /// The most a size hint reserves before any body octet arrived.
+    static constexpr std::size_t kMaxUpfrontBodyReserve = std::size_t{1} << 20;
+    /// How many times its current capacity a hinted body may grow at once.
+    static constexpr std::size_t kHintGrowth = 8;
     /// Storage for the next stored body: its content is cleared, its capacity reused (hand back the body of a reply
     /// you are done with to avoid allocating and page-faulting a fresh buffer for every RETR).
     void recycle_body_buffer(std::string&& buffer) noexcept { body_buffer_ = std::move(buffer); }
@@ -124,6 +131,7 @@ class ReplyParser {
     void finish_status_line();
     void complete();
     void fail(Violation v);
+    void grow_hinted_body(std::size_t incoming);
 
     ReplyParserOptions options_{};
     std::deque<ReplyKind> expected_;
@@ -141,6 +149,7 @@ class ReplyParser {
     std::string scratch_;      // decoder output in sink/discard mode
     std::string body_buffer_;  // recycled storage for the next stored body
     std::size_t body_reserve_ = 0;
+    std::uint64_t body_hint_ = 0;  // the current stored body's size hint (capped at max_body), 0 when none
     std::uint64_t wire_in_reply_ = 0;
 };
 

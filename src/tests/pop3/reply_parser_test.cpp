@@ -551,6 +551,61 @@ TEST(ReplyParser, BodyCapacityHintsAreBoundedByMaxBody) {
     EXPECT_GE(r.body.capacity(), 70000u);
 }
 
+TEST(ReplyParser, AnnouncedSizeReservesAtMostOneMiBBeforeTheBody) {
+    // A hostile server's 20 octets "+OK 99999999 octets\r\n" used to reserve min(99999999, max_body) = 64 MiB before
+    // any body octet arrived. The capacity right after the status line (the body's terminator follows at once):
+    constexpr std::size_t kUpfront = ReplyParser::kMaxUpfrontBodyReserve;
+    static_assert(kUpfront == std::size_t{1} << 20);
+    Reply r = one("+OK 99999999 octets\r\n.\r\n", ReplyKind::multi_line_if_ok);
+    EXPECT_EQ(r.body, "");
+    EXPECT_GE(r.body.capacity(), kUpfront);  // the hint is still used, up to the cap
+    EXPECT_LE(r.body.capacity(), kUpfront);
+    // The same at EOF right after the status line, and for an explicit hint (LIST's size is the server's word too).
+    ReplyParser parser;
+    parser.expect(ReplyKind::multi_line_if_ok);
+    EXPECT_EQ(parser.feed("+OK 99999999 octets\r\n").consumed, 21u);
+    parser.finish();
+    r = *parser.take();
+    EXPECT_LE(r.body.capacity(), kUpfront);
+    parser.reset();
+    parser.expect(ReplyKind::multi_line_if_ok);
+    parser.reserve_body(std::size_t{64} << 20);
+    ASSERT_TRUE(parser.feed("+OK\r\nx\r\n.\r\n").reply_ready);
+    r = *parser.take();
+    EXPECT_EQ(r.body, "x\r\n");
+    EXPECT_LE(r.body.capacity(), kUpfront);
+}
+
+TEST(ReplyParser, AnnouncedSizeGrowsWithTheBodyThatArrives) {
+    constexpr std::size_t kUpfront = ReplyParser::kMaxUpfrontBodyReserve;
+    const std::string line(1000, 'a');
+    std::string body;
+    while (body.size() < 3 * kUpfront)
+        body += line + "\r\n";
+    // 1.5 MiB of a 64 MiB announcement, then EOF: the buffer holds at most kHintGrowth times the up-front cap.
+    ReplyParser parser;
+    parser.expect(ReplyKind::multi_line_if_ok);
+    const std::string half = body.substr(0, body.size() / 2);
+    const std::string status = "+OK 67108000 octets\r\n";
+    EXPECT_EQ(parser.feed(status + half).consumed, status.size() + half.size());
+    parser.finish();
+    Reply r = *parser.take();
+    EXPECT_EQ(r.body, half);
+    EXPECT_LE(r.body.capacity(), ReplyParser::kHintGrowth * kUpfront);
+    // An exact announcement over the cap: the body is complete and the buffer grew straight to the announced size
+    // (no doubling past it), fed in 64 KiB slices as a client reads.
+    const std::string wire = "+OK " + std::to_string(body.size()) + " octets\r\n" + body + ".\r\n";
+    parser.reset();
+    parser.expect(ReplyKind::multi_line_if_ok);
+    for (std::size_t at = 0; at < wire.size() && !parser.has_reply();)
+        at += parser.feed(std::string_view(wire).substr(at, std::size_t{64} << 10)).consumed;
+    ASSERT_TRUE(parser.has_reply());
+    r = *parser.take();
+    EXPECT_EQ(r.body, body);
+    EXPECT_GE(r.body.capacity(), body.size());
+    EXPECT_LT(r.body.capacity(), body.size() + 4096);
+}
+
 TEST(ReplyParser, ViolationCategoryHasMessages) {
     const std::error_code ec = Violation::bare_lf;
     EXPECT_STREQ(ec.category().name(), "pop3.violation");
