@@ -10,6 +10,16 @@
 #include <string_view>
 #include <vector>
 
+/// Marks a harness's own bookkeeping (snapshots, comparisons, property checks): no coverage instrumentation, so
+/// libFuzzer's feedback and per-execution cost come from the code under test, not from the checker. The library
+/// code it calls keeps its instrumentation.
+/// (Clang: no_sanitize("coverage"); GCC builds only replay, without coverage.)
+#if defined(__clang__)
+#define POP3_FUZZ_UNINSTRUMENTED __attribute__((no_sanitize("coverage")))
+#else
+#define POP3_FUZZ_UNINSTRUMENTED
+#endif
+
 namespace pop3::fuzz {
 
 /// Reads typed values from the front of a fuzz input. Every read is total: an exhausted input yields zeros and empty
@@ -73,6 +83,24 @@ struct SplitPlan {
         return plan;
     }
 
+    /// Calls `f(chunk)` for each chunk of `payload` in order, as cut() would list them (no allocation).
+    template <class F>
+    POP3_FUZZ_UNINSTRUMENTED void for_each(std::string_view payload, F&& f) const {
+        if (sizes.empty()) {
+            if (!payload.empty()) f(payload);
+            return;
+        }
+        for (std::size_t i = 0; !payload.empty(); ++i) {
+            const std::string_view c = payload.substr(0, sizes[i % sizes.size()]);
+            payload.remove_prefix(c.size());
+            f(c);
+        }
+    }
+
+    /// True when this plan cuts a payload of `size` octets exactly as the whole plan does (one chunk, or none), so
+    /// a run at this plan repeats the run on the whole payload.
+    bool keeps_whole(std::size_t size) const noexcept { return sizes.empty() || sizes.front() >= size; }
+
     /// The chunks of `payload`, in order; concatenated they are the payload.
     std::vector<std::string_view> cut(std::string_view payload) const {
         std::vector<std::string_view> chunks;
@@ -119,7 +147,8 @@ inline std::string printable(std::string_view bytes, std::size_t limit = 200) {
 
 }  // namespace pop3::fuzz
 
-/// Checks a property of the code under test; on failure prints the expression, `what` and aborts.
+/// Checks a property of the code under test; on failure prints the expression, `what` and aborts. `what` is evaluated
+/// only when the property fails, so a message built from strings costs nothing on the passing path.
 #define POP3_FUZZ_CHECK(cond, what)                                                    \
     do {                                                                               \
         if (!(cond)) ::pop3::fuzz::property_failed(__FILE__, __LINE__, #cond, (what)); \

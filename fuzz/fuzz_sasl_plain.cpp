@@ -21,7 +21,7 @@ namespace {
 using pop3::fuzz::FuzzInput;
 using pop3::fuzz::printable;
 
-void check_credentials(const pop3::SaslPlainCredentials& c, std::string_view input) {
+POP3_FUZZ_UNINSTRUMENTED void check_credentials(const pop3::SaslPlainCredentials& c, std::string_view input) {
     POP3_FUZZ_CHECK(!c.authcid.empty() && !c.password.empty(), printable(input));
     for (const std::string* field : {&c.authzid, &c.authcid, &c.password}) {
         POP3_FUZZ_CHECK(field->size() <= 255, printable(input));
