@@ -18,11 +18,11 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <deque>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -255,8 +255,9 @@ inline std::string conversation_bytes(const Conversation& c) {
 /// A conversation of client bytes only, cut into the given chunks.
 inline Conversation bytes_conversation(const std::vector<std::string_view>& chunks) {
     Conversation c;
+    c.reserve(chunks.size());  // byte-by-byte runs have hundreds of steps (each short enough for SSO)
     for (std::string_view chunk : chunks)
-        c.push_back({ConversationStep::Kind::bytes, std::string(chunk), 0, 0, 0});
+        c.emplace_back().bytes.assign(chunk);
     return c;
 }
 
@@ -301,6 +302,7 @@ inline Conversation encode_conversation(FuzzInput& in, const SessionSetup& setup
     };
 
     Conversation steps(1);
+    steps.reserve(std::min<std::size_t>(in.remaining(), 256) + 2);  // at most one step per op (256 ops)
     // The bytes step being written (a new one after a fault or a chunk boundary).
     const auto chunk = [&steps]() -> std::string& {
         if (steps.back().kind != ConversationStep::Kind::bytes) steps.emplace_back();
@@ -523,6 +525,28 @@ inline constexpr std::string_view outcome_codes[] = {
     "", "", "", "[AUTH]", "[IN-USE]", "[LOGIN-DELAY]", "[SYS/TEMP]", "[SYS/PERM]", ""};
 
 constexpr std::size_t verb_count = static_cast<std::size_t>(Verb::count);
+
+/// The verb of a parsed (upper-cased) keyword: USER to RSET, else unknown. Keywords are packed into an integer and
+/// compared as such (no string compare per command: under ASan every memcmp is intercepted).
+inline Verb verb_of(std::string_view keyword) {
+    const auto pack = [](std::string_view k) {
+        std::uint32_t v = 0;
+        for (const char c : k)
+            v = (v << 8U) | static_cast<unsigned char>(c);
+        return v;
+    };
+    static const std::array<std::uint32_t, verb_count> packed = [&] {
+        std::array<std::uint32_t, verb_count> p{};
+        for (std::size_t v = static_cast<std::size_t>(Verb::user); v <= static_cast<std::size_t>(Verb::rset); ++v)
+            p[v] = pack(verb_names[v]);
+        return p;
+    }();
+    if (keyword.size() < 3 || keyword.size() > 4) return Verb::unknown;
+    const std::uint32_t key = pack(keyword);
+    for (std::size_t v = static_cast<std::size_t>(Verb::user); v <= static_cast<std::size_t>(Verb::rset); ++v)
+        if (packed[v] == key) return static_cast<Verb>(v);
+    return Verb::unknown;
+}
 constexpr std::size_t outcome_count = static_cast<std::size_t>(Outcome::count);
 /// Packed: state, verb, "+args" (the command had arguments), outcome, "close" (the server closes after it).
 constexpr std::uint16_t id(State s, Verb v, bool args, Outcome o, bool close = false) {
@@ -745,7 +769,7 @@ class SessionModel {
     bool updated() const noexcept { return updated_; }
     const std::string& user() const noexcept { return user_; }
     const std::vector<bool>& deleted() const noexcept { return deleted_; }
-    const std::deque<Expectation>& expectations() const noexcept { return expected_; }
+    const std::vector<Expectation>& expectations() const noexcept { return expected_; }
 
   private:
     using S = Expectation::Status;
@@ -912,15 +936,13 @@ class SessionModel {
         verb_ = triples::Verb::malformed;
         if (!parsed) return bad(cmd);
         const pop3::Command& c = *parsed;
-        const std::string& k = c.keyword;
-        verb_ = triples::Verb::unknown;
-        for (std::size_t v = static_cast<std::size_t>(triples::Verb::user);
-             v <= static_cast<std::size_t>(triples::Verb::rset); ++v)
-            if (k == triples::verb_names[v]) verb_ = static_cast<triples::Verb>(v);
+        using V = triples::Verb;
+        verb_ = triples::verb_of(c.keyword);
+        const V k = verb_;
         args_ = !c.args.empty() || !c.rest.empty();
         const bool no_args = !args_;
 
-        if (k == "CAPA") {
+        if (k == V::capa) {
             if (!no_args) return bad(cmd);
             Expectation& e = expect(S::ok, cmd);
             e.body = Expectation::Body::capa;
@@ -929,7 +951,7 @@ class SessionModel {
             e.capa_stls = !transaction_ && setup_.tls_available && !tls_;
             return;
         }
-        if (k == "QUIT") {
+        if (k == V::quit) {
             if (!no_args) return bad(cmd);
             if (transaction_) {
                 // RFC 1939 §6: UPDATE. A store that cannot apply the deletions answers -ERR and removes nothing.
@@ -944,20 +966,20 @@ class SessionModel {
             return close_after_reply();
         }
         if (!transaction_) {
-            if (k == "USER") {
+            if (k == V::user) {
                 if (!plaintext_ok() || c.args.size() != 1) return bad(cmd);
                 pending_user_ = c.args[0];
                 user_accepted_ = true;
                 expect(S::ok, cmd);
                 return;
             }
-            if (k == "PASS") {
+            if (k == V::pass) {
                 if (!plaintext_ok() || !after_user || c.rest.empty()) return bad(cmd);
                 const FixtureUser* u = find_fixture(pending_user_);
                 if (!u || u->secret != c.rest) return auth_failed(cmd);
                 return login(u->name, cmd);
             }
-            if (k == "APOP") {
+            if (k == V::apop) {
                 // RFC 1939 §7: APOP only after the greeting or an unsuccessful USER or PASS.
                 if (after_user) return bad(cmd);
                 if (!setup_.apop_enabled) return bad(cmd);
@@ -971,7 +993,7 @@ class SessionModel {
                 if (!syntax || !u || pop3::apop_digest(timestamp_, u->secret) != digest) return auth_failed(cmd);
                 return login(u->name, cmd);
             }
-            if (k == "AUTH") {
+            if (k == V::auth) {
                 if (c.args.empty() || c.args.size() > 2) return bad(cmd);
                 std::string mech = c.args[0];
                 std::transform(mech.begin(), mech.end(), mech.begin(),
@@ -983,7 +1005,7 @@ class SessionModel {
                 sasl_ = true;
                 return;
             }
-            if (k == "STLS") {
+            if (k == V::stls) {
                 if (!no_args || tls_ || !setup_.tls_available) return bad(cmd);
                 expect(S::ok, cmd);
                 discard_buffer();  // RFC 2595 §4: whatever was pipelined after STLS is never executed
@@ -994,7 +1016,7 @@ class SessionModel {
         }
         // TRANSACTION
         const auto& msgs = messages();
-        if (k == "STAT") {
+        if (k == V::stat) {
             if (!no_args) return bad(cmd);
             std::size_t count = 0;
             std::uint64_t octets = 0;
@@ -1006,8 +1028,8 @@ class SessionModel {
             expect(S::ok, cmd).exact = "+OK " + std::to_string(count) + " " + std::to_string(octets);
             return;
         }
-        if (k == "LIST" || k == "UIDL") {
-            const bool list = k == "LIST";
+        if (k == V::list || k == V::uidl) {
+            const bool list = k == V::list;
             if (c.args.size() > 1) return bad(cmd);
             const auto entry = [&](std::size_t i) {
                 return std::to_string(i + 1) + " " + (list ? std::to_string(msgs[i].sent.size()) : uid(i));
@@ -1024,8 +1046,8 @@ class SessionModel {
                 if (!deleted_[i]) e.expected_body += entry(i) + "\r\n";
             return;
         }
-        if (k == "RETR" || k == "TOP") {
-            const bool retr = k == "RETR";
+        if (k == V::retr || k == V::top) {
+            const bool retr = k == V::retr;
             if (c.args.size() != (retr ? 1U : 2U)) return bad(cmd);
             std::uint64_t lines = UINT64_MAX;
             if (!retr) {
@@ -1057,7 +1079,7 @@ class SessionModel {
             e.expected_message = retr ? std::string_view(sent) : top_of(sent, lines);
             return;
         }
-        if (k == "DELE") {
+        if (k == V::dele) {
             if (c.args.size() != 1) return bad(cmd);
             const auto n = message(c.args[0], cmd);
             if (!n) return;
@@ -1065,8 +1087,8 @@ class SessionModel {
             expect(S::ok, cmd);
             return;
         }
-        if (k == "NOOP") return no_args ? void(expect(S::ok, cmd)) : bad(cmd);
-        if (k == "RSET") {
+        if (k == V::noop) return no_args ? void(expect(S::ok, cmd)) : bad(cmd);
+        if (k == V::rset) {
             if (!no_args) return bad(cmd);
             std::fill(deleted_.begin(), deleted_.end(), false);
             expect(S::ok, cmd);
@@ -1078,7 +1100,7 @@ class SessionModel {
     SessionSetup setup_;
     std::string timestamp_;
     std::string buffer_;
-    std::deque<Expectation> expected_;
+    std::vector<Expectation> expected_;  // no reference into it is kept across expect() calls
     bool tls_ = false;
     bool closed_ = false;
     bool transaction_ = false;
@@ -1126,6 +1148,7 @@ inline void check_log_line(std::string_view line) {
     }();
     // Only where a secret is due: the engine logs what a client typed elsewhere (an unknown command's arguments, a
     // mechanism name) as sent, so a secret typed there shows; that is not a PASS, APOP or AUTH secret.
+    if (line.size() < 4 || line[0] != 'C' || line[1] != ':') return;  // replies ("S: ...") and events carry none
     if (line.starts_with("C: <")) {
         for (const auto& blob : blobs)
             POP3_FUZZ_CHECK(line.find(blob) == std::string_view::npos, "secret in the log: " + printable(line));
