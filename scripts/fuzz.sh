@@ -2,12 +2,14 @@
 # Runs every libFuzzer harness (or the ones named) for a given time, in parallel on the machine's cores, merges the
 # inputs that add coverage into corpus/<harness>/, and prints per harness: executions per second, coverage (cov =
 # edges, ft = features, from libFuzzer's final stats), corpus size, and every crash, leak, timeout or OOM with its
-# reproducer and the command that replays it. See docs/fuzzing.md.
+# reproducer and the command that replays it, and the CPU time each harness used (user + system, from the shell's
+# `times`: what "N CPU-minutes per harness" is counted in). See docs/fuzzing.md.
 #
 #   scripts/fuzz.sh [-t SECONDS] [-j JOBS] [-b BUILD_DIR] [--no-build] [--no-merge] [--no-dict] [harness...]
 #     -t SECONDS   time per harness (default 60)
 #     -j JOBS      harnesses run at once (default: the number of cores)
-#     -b DIR       build folder of the fuzz preset (default build/fuzz)
+#     -b DIR       build folder (default build/fuzz; build/fuzz-nosan: the fuzz-nosan preset, no sanitizers);
+#                  build/<preset> is configured with that preset when it has no CMakeCache.txt yet
 #     --no-build   do not (re)build the harnesses first
 #     --no-merge   leave corpus/ untouched (new inputs stay in the run folder)
 #     --no-dict    run without fuzz/pop3.dict (to measure what the dictionary brings)
@@ -39,9 +41,18 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+build=${build%/}
+case "$build" in
+    /*) build_abs=$build ;;
+    *) build_abs=$root/$build ;;
+esac
+
 if [ $do_build -eq 1 ]; then
-    if [ "$build" = build/fuzz ] && [ ! -f build/fuzz/CMakeCache.txt ]; then
-        cmake --preset fuzz >/dev/null || exit 2
+    if [ ! -f "$build/CMakeCache.txt" ]; then
+        case "$build" in
+            build/fuzz|build/fuzz-nosan) cmake --preset "${build#build/}" >/dev/null || exit 2 ;;
+            *) echo "fuzz.sh: $build is not configured (cmake --preset fuzz -B $build, or -b build/fuzz)" >&2; exit 2 ;;
+        esac
     fi
     if ! build_log=$(cmake --build "$build" --target pop3spec_fuzzers -j "$jobs" 2>&1); then
         tail -n 30 <<<"$build_log" >&2
@@ -59,21 +70,27 @@ if [ ${#harnesses[@]} -eq 0 ]; then
     exit 2
 fi
 
-run_dir="$root/$build/fuzz-runs/$(date -u +%Y%m%dT%H%M%SZ)"
+run_dir="$build_abs/fuzz-runs/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$run_dir"
 echo "fuzz.sh: ${#harnesses[@]} harnesses x ${seconds}s, $jobs at a time; logs and findings in $run_dir"
 
-# Longest input per harness: conversations with over-long lines need more room than a single reply or command.
+# Longest input per harness (scripts/oss-fuzz-build.sh writes the same into the .options files). Conversations with
+# over-long lines need more room than a single reply or command. The parsers' harnesses reach every limit with short
+# inputs (their "small limits" byte) and cost time in proportion to length: apop, command_parser, dot_stuffing and
+# sasl_plain are bounded just above the longest file of their committed corpus (no seed is cut); reply_parser keeps
+# 4096 (its suite transcripts, corpus/reply_parser/suite-*, run to 7490 octets).
 max_len_of() {
     case "$1" in
         session|session_chunked) echo 16384 ;;
         scenario_loader) echo 8192 ;;
+        apop) echo 1024 ;;
+        command_parser|dot_stuffing|sasl_plain) echo 2048 ;;
         *) echo 4096 ;;
     esac
 }
 
 run_one() {
-    local h=$1 exe="$root/$build/fuzz/fuzz_$1" work="$run_dir/$1"
+    local h=$1 exe="$build_abs/fuzz/fuzz_$1" work="$run_dir/$1"
     mkdir -p "$work/new" "$root/corpus/$h"
     local dict=()
     [ $use_dict -eq 1 ] && dict=(-dict="$root/fuzz/pop3.dict")
@@ -81,6 +98,9 @@ run_one() {
     "$exe" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
         -max_len="$(max_len_of "$h")" "${dict[@]}" -artifact_prefix="$work/" \
         "$work/new" "$root/corpus/$h" >"$work/fuzz.log" 2>&1 || true
+    # This subshell's children so far are the fuzzer alone: its user and system CPU time are line 2 of `times`
+    # (a builtin: not in a pipe or $(...), whose own subshell would have no children).
+    times >"$work/times"
     if [ $do_merge -eq 1 ]; then
         # Keeps only the new inputs that add coverage to corpus/<h> (named by their SHA-1).
         "$exe" -merge=1 -max_len="$(max_len_of "$h")" "$root/corpus/$h" "$work/new" >"$work/merge.log" 2>&1 || true
@@ -97,7 +117,12 @@ done
 wait
 
 status=0
-printf '\n%-18s %10s %8s %8s %8s %10s  %s\n' harness execs/s cov ft corpus bytes result
+# "12m3.450s" -> seconds
+cpu_seconds() {
+    awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2] }
+                   printf "%.1f", t }' "$1"
+}
+printf '\n%-18s %10s %9s %8s %8s %8s %10s  %s\n' harness execs/s cpu-s cov ft corpus bytes result
 for h in "${harnesses[@]}"; do
     work="$run_dir/$h"
     log="$work/fuzz.log"
@@ -111,7 +136,9 @@ for h in "${harnesses[@]}"; do
     findings=$(find "$work" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort)
     result=ok
     [ -n "$findings" ] && { result=FOUND; status=1; }
-    printf '%-18s %10s %8s %8s %8s %10s  %s\n' "$h" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$files" "$bytes" "$result"
+    cpu=$([ -s "$work/times" ] && cpu_seconds "$work/times" || true)
+    printf '%-18s %10s %9s %8s %8s %8s %10s  %s\n' "$h" "${execs:-?}" "${cpu:-?}" "${cov:-?}" "${ft:-?}" "$files" "$bytes" \
+        "$result"
 done
 for h in "${harnesses[@]}"; do
     work="$run_dir/$h"
