@@ -40,8 +40,10 @@ for entry in "${faults[@]}"; do
     done
     if [[ $verdict == NOT* ]] && [ "$seconds" -gt 0 ]; then
         mkdir -p "$work/$name"
+        # -max_len=512: the session harnesses' fuzzing length (the grammar's over-long-line op needs 3 bytes; replaying
+        # the corpus truncated to 512 octets loses no triple and no engine line, about 1% of libFuzzer's features).
         POP3SPEC_FUZZ_SESSION_FAULTS=$value "$fuzzb/fuzz/fuzz_session" -max_total_time="$seconds" -dict=fuzz/pop3.dict \
-            -max_len=16384 -timeout=10 -artifact_prefix="$work/$name/" "$work/$name" corpus/session >"$work/fuzz.log" 2>&1
+            -max_len=512 -timeout=10 -artifact_prefix="$work/$name/" "$work/$name" corpus/session >"$work/fuzz.log" 2>&1
         if ls "$work/$name"/crash-* >/dev/null 2>&1; then
             t=$(grep -m1 -o 'fuzz property failed: .*' "$work/fuzz.log" | cut -c1-90)
             verdict="caught by fuzzing within ${seconds}s: $t"
