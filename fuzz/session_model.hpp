@@ -727,6 +727,7 @@ class SessionModel {
   public:
     SessionModel(const SessionSetup& setup, std::string timestamp)
         : setup_(setup), timestamp_(std::move(timestamp)), tls_(setup.implicit_tls) {
+        expected_.reserve(16);  // most conversations get fewer replies; longer ones grow it a few times
         expect(Expectation::Status::ok, "greeting");
     }
 
