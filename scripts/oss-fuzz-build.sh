@@ -61,7 +61,7 @@ for exe in "$WORK"/fuzz/fuzz_*; do
     case "$h" in
         session|session_chunked) max_len=16384 ;;
         scenario_loader) max_len=8192 ;;
-        apop) max_len=1024 ;;
+        reply_parser|apop) max_len=1024 ;;
         command_parser|dot_stuffing|sasl_plain) max_len=2048 ;;
         *) max_len=4096 ;;
     esac
