@@ -424,7 +424,9 @@ struct Harness {
                 POP3_FUZZ_CHECK(got.error().kind == Errc::closed_by_peer, desc);
             } else {
                 POP3_FUZZ_CHECK(got.error().kind == Errc::timeout || got.error().kind == Errc::deadline_exceeded, desc);
-                POP3_FUZZ_CHECK(got.error().received == consumed, desc);
+                // Past the overall deadline a read takes only what one read finds (then the call ends).
+                if (got.error().kind == Errc::timeout) POP3_FUZZ_CHECK(got.error().received == consumed, desc);
+                POP3_FUZZ_CHECK(got.error().received <= consumed, desc);
             }
             return;
         }

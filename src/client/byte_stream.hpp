@@ -41,7 +41,8 @@ class ByteStream {
 
     /// Now, on the clock the stream waits on (real time for sockets; virtual time for MemoryStream).
     virtual StreamClock::time_point now() const = 0;
-    /// Reads at least one and at most buffer.size() bytes, waiting until `until` at most.
+    /// Reads at least one and at most buffer.size() bytes, waiting until `until` at most. A timeout may come with
+    /// bytes (taken just before the wait was cancelled): the caller must use them.
     virtual StreamResult read_some(std::span<char> buffer, StreamClock::time_point until) = 0;
     /// Writes all of `bytes` in one operation, waiting until `until` at most.
     virtual StreamResult write(std::string_view bytes, StreamClock::time_point until) = 0;
@@ -65,7 +66,9 @@ class ByteStream {
 /// An in-memory ByteStream whose peer is a script: bytes pushed (each push a segment, delivered in reads of at most
 /// the segment's rest), optionally after a virtual delay, then an optional close. Time is virtual: a read with
 /// nothing to deliver ends as a timeout at once, the clock moved to its deadline, so a test or a fuzz execution
-/// never sleeps. Writes go to `on_write` (which may push the peer's replies) and are kept in written().
+/// never sleeps. A read whose deadline has already passed returns the bytes already there with the timeout (as a
+/// socket read that is cancelled after taking them does). Writes go to `on_write` (which may push the peer's replies)
+/// and are kept in written().
 class MemoryStream final : public ByteStream {
   public:
     MemoryStream();

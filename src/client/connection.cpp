@@ -151,7 +151,13 @@ class AsioStream final : public ByteStream {
         } else {
             socket().async_read_some(asio::buffer(buffer.data(), buffer.size()), handler);
         }
-        if (!run_until(done, until)) return timed_out();
+        if (!run_until(done, until)) {
+            // The read may have taken bytes before it was cancelled (Asio reads speculatively when it starts):
+            // they are out of the socket now, so hand them over (with the timeout) rather than lose them.
+            StreamResult r = timed_out();
+            if (done && n > 0) r.bytes = n;
+            return r;
+        }
         return outcome(ec, n);
     }
 
@@ -535,6 +541,8 @@ Result<pop3::Reply> Connection::read_reply(pop3::ReplyKind kind, ReadOptions rea
         return reply;
     };
 
+    // Set when a read timed out with bytes (taken before it was cancelled): they are parsed, then the read ends.
+    std::optional<Clock::time_point> expired_at;
     for (;;) {
         if (!c.buf.empty()) {
             auto r = parser.feed(c.buf);
@@ -546,6 +554,10 @@ Result<pop3::Reply> Connection::read_reply(pop3::ReplyKind kind, ReadOptions rea
                 parser.reset();
                 return c.with_partial(make_error(Errc::protocol_violation, "reply parser stalled"));
             }
+        }
+        if (expired_at) {
+            auto waited = fmt::format("waiting for a reply ({} bytes of it received)", c.partial_total);
+            return c.with_partial(c.expired(*expired_at, waited));
         }
         if (c.eof) {
             auto r = parser.finish();
@@ -567,6 +579,10 @@ Result<pop3::Reply> Connection::read_reply(pop3::ReplyKind kind, ReadOptions rea
             c.buf.append(got);
         }
         if (r.status == StreamStatus::timed_out) {
+            if (r.bytes > 0) {
+                expired_at = read_until;
+                continue;
+            }
             auto waited = fmt::format("waiting for a reply ({} bytes of it received)", c.partial_total);
             return c.with_partial(c.expired(read_until, waited));
         }

@@ -47,6 +47,13 @@ StreamResult MemoryStream::read_some(std::span<char> buffer, StreamClock::time_p
         return r;
     }
     Segment& s = queue_.front();
+    // A deadline already passed: like a socket read that takes what is there when it starts and is then cancelled,
+    // bytes already there come with the timeout; nothing else happens.
+    const bool expired = until <= now_;
+    if (expired && (s.delay.count() > 0 || s.close)) {
+        r.status = StreamStatus::timed_out;
+        return r;
+    }
     if (s.delay.count() > 0) {
         if (until <= now_ || until - now_ < s.delay) {
             // Not there before the deadline: the time waited counts against the delay.
@@ -73,6 +80,7 @@ StreamResult MemoryStream::read_some(std::span<char> buffer, StreamClock::time_p
     delivered_ += n;
     if (s.offset == s.bytes.size()) queue_.pop_front();
     r.bytes = n;
+    if (expired) r.status = StreamStatus::timed_out;
     return r;
 }
 

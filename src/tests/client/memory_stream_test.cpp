@@ -150,6 +150,34 @@ TEST(ClientMemoryStream, SilentPeerTimesOutAtOnceInVirtualTime) {
     EXPECT_EQ(m3->c.time_left(), 0ms);
 }
 
+TEST(ClientMemoryStream, PastTheDeadlineOnlyBytesAlreadyThereAreTaken) {
+    ClientOptions o;
+    o.overall_deadline = 1000ms;
+    auto m = over_memory(o);
+    m->peer->advance(2000ms);
+    // Already there: parsed, though the read itself timed out (a socket read cancelled after taking them).
+    m->peer->push("+OK late\r\n");
+    auto g = m->c.read_greeting();
+    ASSERT_TRUE(g) << g.error().to_string();
+    EXPECT_EQ(g->text, "late");
+    // Two segments: one read takes the first, then the call ends with the deadline; nothing is lost.
+    m->peer->push("+OK pa");
+    m->peer->push("rt\r\n");
+    auto r = m->c.read_reply(ReplyKind::single_line);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Errc::deadline_exceeded);
+    EXPECT_EQ(r.error().received, 6U);
+    auto rest = m->c.read_reply(ReplyKind::single_line);
+    ASSERT_TRUE(rest) << rest.error().to_string();
+    EXPECT_EQ(rest->text, "part");
+    // A delayed segment is not there yet.
+    m->peer->push("+OK later\r\n", 10ms);
+    auto d = m->c.read_reply(ReplyKind::single_line);
+    ASSERT_FALSE(d);
+    EXPECT_EQ(d.error().kind, Errc::deadline_exceeded);
+    EXPECT_EQ(d.error().received, 0U);
+}
+
 TEST(ClientMemoryStream, EofMidReplyIsClosedByPeerWithThePartialBytes) {
     auto m = over_memory();
     m->peer->push("+OK 2 messages\r\nline one\r\nline t");
