@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -75,6 +76,10 @@ Duration parse_duration(std::string_view text) {
     } else {
         throw std::invalid_argument(fmt::format("'{}': unknown unit '{}' (ms, s, m)", text, unit));
     }
+    // A bound before the conversion: "1e130s" or 200 digits would not fit Duration's integer (undefined behaviour,
+    // found by fuzz_scenario_loader), and no step of a test waits a day.
+    constexpr double max_ms = 24.0 * 60 * 60 * 1000;
+    if (!(ms <= max_ms)) throw std::invalid_argument(fmt::format("'{}' is longer than 24 hours", text));
     return Duration(static_cast<Duration::rep>(ms));
 }
 
@@ -191,12 +196,15 @@ class Reader {
         fail(n, key, fmt::format("'{}' is not true or false", s));
     }
 
-    std::int64_t integer(const YAML::Node& n, const std::string& key, std::int64_t min) {
+    // An integer in [min, max]; int fields pass int's max, so a narrowing cast never changes the value.
+    std::int64_t integer(const YAML::Node& n, const std::string& key, std::int64_t min,
+                         std::int64_t max = std::numeric_limits<int>::max()) {
         auto s = scalar(n, key);
         std::int64_t v = 0;
         auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
         if (ec != std::errc{} || p != s.data() + s.size()) fail(n, key, fmt::format("'{}' is not a number", s));
         if (v < min) fail(n, key, fmt::format("{} is below the minimum {}", v, min));
+        if (v > max) fail(n, key, fmt::format("{} is above the maximum {}", v, max));
         return v;
     }
 

@@ -243,6 +243,11 @@ TEST(Loader, DurationsAndEscapes) {
     EXPECT_EQ(parse_duration("5s"), Duration(5000));
     EXPECT_EQ(parse_duration("2"), Duration(2000));
     EXPECT_EQ(parse_duration("1m"), Duration(60000));
+    EXPECT_EQ(parse_duration("1440m"), Duration(86400000));
+    // Beyond a day (and far beyond what Duration holds) is an error, not an overflow.
+    EXPECT_THROW(parse_duration("1441m"), std::invalid_argument);
+    EXPECT_THROW(parse_duration(std::string(200, '9') + "s"), std::invalid_argument);
+    EXPECT_THROW(parse_duration("1" + std::string(130, '0') + "ms"), std::invalid_argument);
     EXPECT_THROW(parse_duration("5 hours"), std::invalid_argument);
     EXPECT_EQ(decode_escapes("a\\r\\n\\x41\\\\"), "a\r\nA\\");
     EXPECT_THROW(decode_escapes("\\x4"), std::invalid_argument);
