@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "client/connection.hpp"
+#include "client/memory_stream.hpp"
 #include "fuzz_input.hpp"
 #include "pop3/reply_parser.hpp"
 

@@ -1,8 +1,8 @@
+#include "client/memory_stream.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include "client/byte_stream.hpp"
 
 namespace pop3::client {
 

@@ -1,4 +1,6 @@
 // The client over the in-memory transport (MemoryStream): a scripted peer, virtual time, no sockets.
+#include "client/memory_stream.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
