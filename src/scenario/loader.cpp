@@ -7,9 +7,11 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <limits>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -127,6 +129,59 @@ std::string decode_escapes(std::string_view text) {
 
 namespace {
 
+// libstdc++'s std::regex compiler accumulates a repetition count ("a{n}") or a back-reference number ("\\n") in a
+// signed long without a bound: "{99999999999999999999}" is signed overflow (undefined behaviour, found by
+// fuzz_scenario_loader), and a large count builds that many copies of the sub-pattern. No scenario needs more than
+// this, so a larger number is refused before the pattern reaches std::regex.
+constexpr std::uint64_t max_regex_number = 1000;
+
+// Why `pattern` is refused before compiling, or "" when it may be compiled. Conservative: a '{' inside a bracket
+// expression is checked too.
+std::string regex_number_problem(std::string_view pattern) {
+    const auto digits_at = [&](std::size_t at) {
+        std::size_t end = at;
+        while (end < pattern.size() && std::isdigit(static_cast<unsigned char>(pattern[end])))
+            ++end;
+        return end;
+    };
+    const auto too_big = [&](std::size_t from, std::size_t to) {
+        if (to - from > 4) return true;  // more digits than max_regex_number has
+        std::uint64_t value = 0;
+        for (std::size_t i = from; i < to; ++i)
+            value = value * 10 + static_cast<std::uint64_t>(pattern[i] - '0');
+        return value > max_regex_number;
+    };
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        if (pattern[i] == '\\') {
+            if (i + 1 < pattern.size() && pattern[i + 1] >= '1' && pattern[i + 1] <= '9') {
+                const std::size_t end = digits_at(i + 1);
+                if (too_big(i + 1, end)) return fmt::format("back-reference number over {}", max_regex_number);
+                i = end - 1;
+            } else {
+                ++i;  // an escaped character: not a '{' or a '\\'
+            }
+        } else if (pattern[i] == '{') {
+            std::size_t end = digits_at(i + 1);
+            if (too_big(i + 1, end)) return fmt::format("repetition count over {}", max_regex_number);
+            if (end < pattern.size() && pattern[end] == ',') {
+                const std::size_t from = end + 1;
+                end = digits_at(from);
+                if (too_big(from, end)) return fmt::format("repetition count over {}", max_regex_number);
+            }
+        }
+    }
+    return {};
+}
+
+// Compiles a scenario's pattern (ECMAScript, optionally case-insensitive); std::regex_error on a bad one, and
+// std::invalid_argument on one regex_number_problem() refuses.
+std::regex compile_regex(const std::string& pattern, bool icase) {
+    if (auto problem = regex_number_problem(pattern); !problem.empty()) throw std::invalid_argument(problem);
+    auto flags = std::regex::ECMAScript;
+    if (icase) flags |= std::regex::icase;
+    return std::regex(pattern, flags);
+}
+
 // Reads one YAML document into the model, naming file, line, column and key on every error.
 class Reader {
   public:
@@ -220,10 +275,8 @@ class Reader {
     std::shared_ptr<const std::regex> regex(const YAML::Node& n, const std::string& key, bool icase) {
         auto s = scalar(n, key);
         try {
-            auto flags = std::regex::ECMAScript;
-            if (icase) flags |= std::regex::icase;
-            return std::make_shared<const std::regex>(s, flags);
-        } catch (const std::regex_error& e) {
+            return std::make_shared<const std::regex>(compile_regex(s, icase));
+        } catch (const std::exception& e) {  // std::regex_error, std::invalid_argument
             fail(n, key, fmt::format("bad regular expression '{}': {}", s, e.what()));
         }
     }
@@ -644,8 +697,8 @@ class Reader {
             src = string_list(n[key], key);
             for (const auto& s : src) {
                 try {
-                    out.emplace_back(s, b.icase ? std::regex::ECMAScript | std::regex::icase : std::regex::ECMAScript);
-                } catch (const std::regex_error& e) {
+                    out.push_back(compile_regex(s, b.icase));
+                } catch (const std::exception& e) {  // std::regex_error, std::invalid_argument
                     fail(n[key], key, fmt::format("bad regular expression '{}': {}", s, e.what()));
                 }
             }

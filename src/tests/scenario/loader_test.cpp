@@ -210,6 +210,13 @@ TEST(Loader, SemanticErrors) {
         {"id: a\ntitle: t\nsteps: [{sleep: {seconds: 'int('}}]\n", "seconds"},
         {"id: a\ntitle: t\nsteps: [{sleep: {minutes: 3}}]\n", "minutes"},
         {"id: a\ntitle: t\nsteps: [{cmd: NOOP, if_open: maybe}]\n", "if_open"},
+        // Numbers std::regex would overflow on (undefined behaviour) or expand into huge automata.
+        {"id: a\ntitle: t\nsteps: [{cmd: STAT, expect: {line: 'a{99999999999999999999}'}}]\n", "line"},
+        {"id: a\ntitle: t\nsteps: [{cmd: STAT, expect: {line: 'a{1,1001}'}}]\n", "line"},
+        {"id: a\ntitle: t\nsteps: [{cmd: STAT, expect: {line: '(a)\\12345678901234567890'}}]\n", "line"},
+        {"id: a\ntitle: t\nsteps: [{cmd: RETR 1, expect: {body: {each: ['x{2000}']}}}]\n", "each"},
+        {"id: a\ntitle: t\nsteps: [{cmd: STAT, timeout: 1e130ms}]\n", "timeout"},
+        {"id: a\ntitle: t\nsteps: [{cmd: STAT, timeout: 1441m}]\n", "timeout"},
     };
     for (const auto& c : cases) {
         auto e = load_error(c.yaml);
@@ -236,6 +243,13 @@ TEST(Loader, DuplicateIdsAcrossFilesAreRejected) {
         EXPECT_NE(std::string(e.what()).find("duplicate id 'same'"), std::string::npos);
     }
     fs::remove_all(dir);
+}
+
+TEST(Loader, PatternsWithinTheBoundsCompile) {
+    auto list = load_scenarios(
+        "id: a\ntitle: t\nsteps: [{cmd: STAT, expect: {line: '^\\+OK [0-9]{1,10} \\d{1,1000} (x)\\1 [{]'}}]\n",
+        "t.yaml");
+    ASSERT_EQ(list.size(), 1U);
 }
 
 TEST(Loader, DurationsAndEscapes) {
