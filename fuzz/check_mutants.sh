@@ -9,6 +9,8 @@
 #     -f DIR   the fuzz preset build (default build/fuzz), used with -t
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=max_len.sh
+source fuzz/max_len.sh
 seconds=0
 replay=build-fuzzrep
 fuzzb=build/fuzz
@@ -40,10 +42,9 @@ for entry in "${faults[@]}"; do
     done
     if [[ $verdict == NOT* ]] && [ "$seconds" -gt 0 ]; then
         mkdir -p "$work/$name"
-        # -max_len=512: the session harnesses' fuzzing length (the grammar's over-long-line op needs 3 bytes; replaying
-        # the corpus truncated to 512 octets loses no triple and no engine line, about 1% of libFuzzer's features).
+        # The session harness's fuzzing length (fuzz/max_len.sh).
         POP3SPEC_FUZZ_SESSION_FAULTS=$value "$fuzzb/fuzz/fuzz_session" -max_total_time="$seconds" -dict=fuzz/pop3.dict \
-            -max_len=512 -timeout=10 -artifact_prefix="$work/$name/" "$work/$name" corpus/session >"$work/fuzz.log" 2>&1
+            -max_len="$(max_len_of session)" -timeout=10 -artifact_prefix="$work/$name/" "$work/$name" corpus/session >"$work/fuzz.log" 2>&1
         if ls "$work/$name"/crash-* >/dev/null 2>&1; then
             t=$(grep -m1 -o 'fuzz property failed: .*' "$work/fuzz.log" | cut -c1-90)
             verdict="caught by fuzzing within ${seconds}s: $t"

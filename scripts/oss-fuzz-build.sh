@@ -17,6 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# shellcheck source=../fuzz/max_len.sh
+source "$root/fuzz/max_len.sh"
 
 CC=${CC:-clang}
 CXX=${CXX:-clang++}
@@ -57,14 +59,7 @@ for exe in "$WORK"/fuzz/fuzz_*; do
         (cd "$root/corpus/$h" && zip -q -r "$OUT/${name}_seed_corpus.zip" .)
     fi
     cp "$root/fuzz/pop3.dict" "$OUT/$name.dict"
-    # The same bounds as scripts/fuzz.sh's max_len_of (the parsers' harnesses reach every limit with short inputs).
-    case "$h" in
-        session|session_chunked) max_len=512 ;;
-        scenario_loader) max_len=8192 ;;
-        reply_parser|apop) max_len=1024 ;;
-        command_parser|dot_stuffing|sasl_plain) max_len=2048 ;;
-        *) max_len=4096 ;;
-    esac
+    max_len=$(max_len_of "$h")  # fuzz/max_len.sh, as scripts/fuzz.sh
     printf '[libfuzzer]\ndict = %s.dict\nmax_len = %s\ntimeout = 10\n' "$name" "$max_len" >"$OUT/$name.options"
     count=$((count + 1))
 done
