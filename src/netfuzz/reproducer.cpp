@@ -66,30 +66,12 @@ std::string reply_expectation(const ReplyRecord& r, std::string_view status) {
 }  // namespace
 
 std::string yaml_raw_literal(std::string_view bytes) {
+    // Transcript::escape writes exactly the escapes the scenario loader's decode_escapes reads (\r \n \t \\ \xNN,
+    // printable ASCII as is); inside a single-quoted YAML scalar only the quote itself needs doubling.
     std::string out = "'";
-    for (unsigned char c : bytes) {
-        switch (c) {
-            case '\r':
-                out += "\\r";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\'':
-                out += "''";
-                break;
-            default:
-                if (c < 0x20 || c > 0x7e)
-                    out += fmt::format("\\x{:02x}", c);
-                else
-                    out += static_cast<char>(c);
-        }
+    for (char c : pop3::client::Transcript::escape(bytes)) {
+        out += c;
+        if (c == '\'') out += '\'';
     }
     return out + "'";
 }
